@@ -1,0 +1,182 @@
+"""Entry points of the checker: one text, or a whole application."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from consentry.compliance import forms
+from consentry.compliance.application import Application
+from consentry.compliance.catalog import app_rules, rules_for, spec
+from consentry.compliance.context import Context, MessageRole
+from consentry.compliance.errors import CheckInputError
+from consentry.compliance.model import Finding, Hit, Kind, Report, Severity
+from consentry.compliance.text import MAX_TEXT_CHARS, Text
+
+__all__ = ["check_application", "check_text", "context_for", "parse_kind"]
+
+EXCERPT_CHARS = 160
+
+
+def parse_kind(kind: Kind | str) -> Kind:
+    """A text kind from its name, or a clear error."""
+    if isinstance(kind, Kind):
+        return kind
+    try:
+        parsed = Kind(str(kind).strip().lower())
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed is Kind.APPLICATION:
+        names = ", ".join(k.value for k in Kind if k is not Kind.APPLICATION)
+        raise CheckInputError(
+            "UNKNOWN_KIND", f"{kind!r} is not a kind of text the checker knows.", fix=f"Use one of: {names}."
+        )
+    return parsed
+
+
+def _excerpt(text: str, span: tuple[int, int] | None) -> str | None:
+    if span is None:
+        return None
+    start, end = span
+    piece = text[start:end]
+    if len(piece) > EXCERPT_CHARS:
+        piece = piece[: EXCERPT_CHARS - 1] + "…"
+    return piece
+
+
+def _findings(rule_id: str, default: Severity, hits: Iterable[Hit], text: str | None, field: str | None) -> Iterable[Finding]:
+    for hit in hits:
+        span = hit.span
+        if span is not None and text is not None:
+            span = (max(0, min(span[0], len(text))), max(0, min(span[1], len(text))))
+        excerpt = hit.excerpt if hit.excerpt is not None else (_excerpt(text, span) if text is not None else None)
+        yield Finding(
+            rule=hit.rule or rule_id,
+            severity=hit.severity or (Severity.INFO if hit.rule == "CONTEXT-MISSING" else default),
+            field=hit.field or field,
+            span=span,
+            excerpt=excerpt,
+            message=hit.message,
+            fix=hit.fix,
+        )
+
+
+def _check_length(text: str, field: str | None) -> None:
+    if len(text) > MAX_TEXT_CHARS:
+        where = f" in {field}" if field else ""
+        raise CheckInputError(
+            "TEXT_TOO_LONG",
+            f"The text{where} is {len(text):,} characters; the checker accepts at most {MAX_TEXT_CHARS:,}.",
+            fix="Check the document in parts, or remove what is not part of it.",
+            details={"field": field, "length": len(text), "limit": MAX_TEXT_CHARS},
+        )
+
+
+def check_text(
+    kind: Kind | str,
+    text: str,
+    context: Context | None = None,
+    *,
+    field: str | None = None,
+) -> Report:
+    """Check one text of `kind` against every rule that applies to it."""
+    kind = parse_kind(kind)
+    if not isinstance(text, str):
+        raise CheckInputError("TEXT_INVALID", "The text to check must be a string.")
+    _check_length(text, field)
+    ctx = context or Context()
+    if kind is Kind.OPT_IN and forms.looks_like_html(text):
+        # An HTML form: rules read its visible text; form rules also read the markup.
+        ctx = ctx.with_(form_html=text)
+        text = forms.visible_text(text)
+    analysed = Text(text)
+    report = Report()
+    for rule_spec, func in rules_for(kind):
+        report.findings.extend(_findings(rule_spec.id, rule_spec.severity, func(analysed, ctx), text, field or kind.value))
+    return report
+
+
+def context_for(app: Application) -> Context:
+    """The context an application gives to the rules of its texts."""
+    b, c = app.business, app.campaign
+    return Context(
+        company=b.display_name or b.legal_name,
+        brand_names=b.brand_names,
+        use_case=c.use_case.upper() if c.use_case else None,
+        sub_use_cases=tuple(s.upper() for s in c.sub_use_cases),
+        website=b.website,
+        business_description=c.description,
+        age_gated=c.attributes.age_gated,
+        vertical=b.vertical,
+        opt_in_method=c.opt_in.method.upper() if c.opt_in.method else None,
+        form_html=c.opt_in.form_html,
+        campaign_description=c.description,
+        sample_messages=tuple(c.sample_messages),
+    )
+
+
+def _texts(app: Application, ctx: Context) -> Iterable[tuple[str, Kind, str, Context]]:
+    """(field, kind, text, context) for every text of the application that has text."""
+    c = app.campaign
+    if c.description:
+        yield "campaign.description", Kind.CAMPAIGN_DESCRIPTION, c.description, ctx
+    if c.message_flow:
+        yield "campaign.message_flow", Kind.MESSAGE_FLOW, c.message_flow, ctx
+    if c.opt_in.text:
+        yield "campaign.opt_in.text", Kind.OPT_IN, c.opt_in.text, ctx
+    for i, sample in enumerate(c.sample_messages):
+        yield f"campaign.sample_messages[{i}]", Kind.SAMPLE_MESSAGE, sample, ctx.with_(message_role=MessageRole.MESSAGE)
+    if c.opt_in.confirmation_message:
+        yield (
+            "campaign.opt_in.confirmation_message",
+            Kind.SAMPLE_MESSAGE,
+            c.opt_in.confirmation_message,
+            ctx.with_(message_role=MessageRole.OPT_IN_CONFIRMATION),
+        )
+    if c.opt_out.message:
+        yield "campaign.opt_out.message", Kind.SAMPLE_MESSAGE, c.opt_out.message, ctx.with_(message_role=MessageRole.OPT_OUT_REPLY)
+    if c.help.message:
+        yield "campaign.help.message", Kind.SAMPLE_MESSAGE, c.help.message, ctx.with_(message_role=MessageRole.HELP_REPLY)
+    if c.privacy_policy.text:
+        yield "campaign.privacy_policy.text", Kind.PRIVACY_POLICY, c.privacy_policy.text, ctx
+    if c.terms.text:
+        yield "campaign.terms.text", Kind.TERMS, c.terms.text, ctx
+
+
+def _as_application(app: Application | Mapping[str, Any]) -> Application:
+    if isinstance(app, Application):
+        return app
+    try:
+        return Application.model_validate(app)
+    except ValidationError as exc:
+        from consentry.compliance.appfile import validation_error
+
+        raise validation_error(exc, None) from None
+
+
+def check_application(app: Application | Mapping[str, Any]) -> Report:
+    """Check every text of an application and the whole-application rules."""
+    application = _as_application(app)
+    ctx = context_for(application)
+    report = Report()
+    form_html = application.campaign.opt_in.form_html
+    if form_html:
+        _check_length(form_html, "campaign.opt_in.form_html")
+    for field, kind, text, text_ctx in _texts(application, ctx):
+        report.extend(check_text(kind, text, text_ctx, field=field))
+    if form_html:
+        report.extend(check_form(form_html, ctx))
+    for rule_spec, func in app_rules():
+        report.findings.extend(_findings(rule_spec.id, rule_spec.severity, func(application, ctx), None, None))
+    return report
+
+
+def check_form(html: str, ctx: Context) -> Report:
+    """The form rules (OI-*) on an opt-in form's markup, reported on campaign.opt_in.form_html."""
+    report = Report()
+    for hit in forms.check_markup(html, ctx):
+        rule_id = hit.rule or "OI-OPTIONAL"
+        report.findings.extend(_findings(rule_id, spec(rule_id).severity, [hit], html, "campaign.opt_in.form_html"))
+    return report

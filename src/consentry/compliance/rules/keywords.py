@@ -1,0 +1,3 @@
+"""Rules: (to be implemented)."""
+
+from __future__ import annotations
