@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -15,7 +15,14 @@ from consentry.compliance.errors import CheckInputError
 from consentry.compliance.model import Finding, Hit, Kind, Report, Severity
 from consentry.compliance.text import MAX_TEXT_CHARS, Text
 
-__all__ = ["check_application", "check_text", "context_for", "parse_kind"]
+__all__ = [
+    "application_texts",
+    "check_application",
+    "check_text",
+    "context_for",
+    "parse_kind",
+    "text_as_checked",
+]
 
 EXCERPT_CHARS = 160
 
@@ -74,6 +81,13 @@ def _check_length(text: str, field: str | None) -> None:
         )
 
 
+def text_as_checked(kind: Kind | str, text: str) -> str:
+    """The text a check_text report's spans index: the visible text of an HTML opt-in form."""
+    if parse_kind(kind) is Kind.OPT_IN and forms.looks_like_html(text):
+        return forms.visible_text(text)
+    return text
+
+
 def check_text(
     kind: Kind | str,
     text: str,
@@ -81,20 +95,22 @@ def check_text(
     *,
     field: str | None = None,
 ) -> Report:
-    """Check one text of `kind` against every rule that applies to it."""
+    """Check one text of `kind` against every rule that applies to it (field defaults to kind)."""
     kind = parse_kind(kind)
     if not isinstance(text, str):
         raise CheckInputError("TEXT_INVALID", "The text to check must be a string.")
+    field = field or kind.value
     _check_length(text, field)
     ctx = context or Context()
     if kind is Kind.OPT_IN and forms.looks_like_html(text):
         # An HTML form: rules read its visible text; form rules also read the markup.
         ctx = ctx.with_(form_html=text)
-        text = forms.visible_text(text)
+        text = text_as_checked(kind, text)
     analysed = Text(text)
     report = Report()
     for rule_spec, func in rules_for(kind):
-        report.findings.extend(_findings(rule_spec.id, rule_spec.severity, func(analysed, ctx), text, field or kind.value))
+        hits = func(analysed, ctx)
+        report.findings.extend(_findings(rule_spec.id, rule_spec.severity, hits, text, field))
     return report
 
 
@@ -117,32 +133,52 @@ def context_for(app: Application) -> Context:
     )
 
 
-def _texts(app: Application, ctx: Context) -> Iterable[tuple[str, Kind, str, Context]]:
-    """(field, kind, text, context) for every text of the application that has text."""
+def _fields(app: Application) -> Iterator[tuple[str, Kind, str, MessageRole | None]]:
+    """(field, kind, text, message role) for every text of the application that has text."""
     c = app.campaign
     if c.description:
-        yield "campaign.description", Kind.CAMPAIGN_DESCRIPTION, c.description, ctx
+        yield "campaign.description", Kind.CAMPAIGN_DESCRIPTION, c.description, None
     if c.message_flow:
-        yield "campaign.message_flow", Kind.MESSAGE_FLOW, c.message_flow, ctx
+        yield "campaign.message_flow", Kind.MESSAGE_FLOW, c.message_flow, None
     if c.opt_in.text:
-        yield "campaign.opt_in.text", Kind.OPT_IN, c.opt_in.text, ctx
+        yield "campaign.opt_in.text", Kind.OPT_IN, c.opt_in.text, None
     for i, sample in enumerate(c.sample_messages):
-        yield f"campaign.sample_messages[{i}]", Kind.SAMPLE_MESSAGE, sample, ctx.with_(message_role=MessageRole.MESSAGE)
+        yield f"campaign.sample_messages[{i}]", Kind.SAMPLE_MESSAGE, sample, MessageRole.MESSAGE
     if c.opt_in.confirmation_message:
         yield (
             "campaign.opt_in.confirmation_message",
             Kind.SAMPLE_MESSAGE,
             c.opt_in.confirmation_message,
-            ctx.with_(message_role=MessageRole.OPT_IN_CONFIRMATION),
+            MessageRole.OPT_IN_CONFIRMATION,
         )
     if c.opt_out.message:
-        yield "campaign.opt_out.message", Kind.SAMPLE_MESSAGE, c.opt_out.message, ctx.with_(message_role=MessageRole.OPT_OUT_REPLY)
+        yield (
+            "campaign.opt_out.message",
+            Kind.SAMPLE_MESSAGE,
+            c.opt_out.message,
+            MessageRole.OPT_OUT_REPLY,
+        )
     if c.help.message:
-        yield "campaign.help.message", Kind.SAMPLE_MESSAGE, c.help.message, ctx.with_(message_role=MessageRole.HELP_REPLY)
+        yield "campaign.help.message", Kind.SAMPLE_MESSAGE, c.help.message, MessageRole.HELP_REPLY
     if c.privacy_policy.text:
-        yield "campaign.privacy_policy.text", Kind.PRIVACY_POLICY, c.privacy_policy.text, ctx
+        yield "campaign.privacy_policy.text", Kind.PRIVACY_POLICY, c.privacy_policy.text, None
     if c.terms.text:
-        yield "campaign.terms.text", Kind.TERMS, c.terms.text, ctx
+        yield "campaign.terms.text", Kind.TERMS, c.terms.text, None
+
+
+def _texts(app: Application, ctx: Context) -> Iterable[tuple[str, Kind, str, Context]]:
+    """(field, kind, text, context) for every text of the application that has text."""
+    for field, kind, text, role in _fields(app):
+        yield field, kind, text, (ctx if role is None else ctx.with_(message_role=role))
+
+
+def application_texts(app: Application | Mapping[str, Any]) -> dict[str, str]:
+    """Every checked text of an application by field, as its findings' spans index it."""
+    application = _as_application(app)
+    texts = {field: text for field, _kind, text, _role in _fields(application)}
+    if application.campaign.opt_in.form_html:
+        texts["campaign.opt_in.form_html"] = application.campaign.opt_in.form_html
+    return texts
 
 
 def _as_application(app: Application | Mapping[str, Any]) -> Application:
