@@ -229,22 +229,21 @@ class _Progress:
         from rich.console import Console
         from rich.progress import (
             BarColumn,
-            MofNCompleteColumn,
             Progress,
+            ProgressColumn,
             TaskProgressColumn,
             TextColumn,
+            TimeElapsedColumn,
             TimeRemainingColumn,
         )
 
-        self.bar = Progress(
-            TextColumn("checking"),
-            BarColumn(),
-            TaskProgressColumn() if total else MofNCompleteColumn(),
-            TextColumn("{task.fields[lines]:,} lines"),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
+        columns: list[ProgressColumn | str] = [TextColumn("checking")]
+        if total:
+            columns += [BarColumn(), TaskProgressColumn()]
+        columns.append(TextColumn("{task.fields[lines]:,} lines"))
+        # Input of unknown size (stdin) has no end to estimate: show the time spent instead.
+        columns.append(TimeRemainingColumn() if total else TimeElapsedColumn())
+        self.bar = Progress(*columns, console=Console(stderr=True), transient=True)
         self.task = self.bar.add_task("check", total=total, lines=0)
 
     def __enter__(self) -> _Progress:
@@ -319,6 +318,10 @@ def check_batch(in_file: str, output: Path | None) -> None:
         show = bool(getattr(sys.stderr, "isatty", None) and sys.stderr.isatty())
         try:
             stats = run_batch(source, sink, show_progress=show, total=total)
+        except BrokenPipeError:
+            # The reader went away (`| head`): stop quietly, as other line tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_BAD_INPUT)
         except OSError as exc:
             _bad_input(
                 CheckInputError(
