@@ -17,12 +17,14 @@ def test_every_catalog_rule_is_implemented() -> None:
 def test_catalog_matches_the_spec_table() -> None:
     from tests.conftest import ROOT
 
-    spec = (ROOT.parent / "shared" / "spec" / "rules.md")
+    spec = ROOT.parent / "shared" / "spec" / "rules.md"
     if not spec.exists():
         pytest.skip("shared/spec is not beside this checkout")
     import re
 
-    ids = set(re.findall(r"^\| ([A-Z]+-[A-Z0-9-]+) \| (?:error|warning) \|", spec.read_text(), re.M))
+    ids = set(
+        re.findall(r"^\| ([A-Z]+-[A-Z0-9-]+) \| (?:error|warning) \|", spec.read_text(), re.M)
+    )
     assert ids == set(catalog()) - {"CONTEXT-MISSING"}
 
 

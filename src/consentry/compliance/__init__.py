@@ -3,8 +3,8 @@
 Imports no database, web or network code. Every rule has a stable id (spec/rules.md).
 """
 
-from consentry.compliance.application import Application
 from consentry.compliance.appfile import load_application, parse_application
+from consentry.compliance.application import Application
 from consentry.compliance.catalog import catalog
 from consentry.compliance.context import Context, MessageRole
 from consentry.compliance.engine import check_application, check_text

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from consentry.compliance._yaml import SafeLoader as _Loader
 from consentry.compliance.application import Application
 from consentry.compliance.errors import CheckInputError
 
@@ -16,10 +17,6 @@ __all__ = ["load_application", "parse_application", "validation_error"]
 
 MAX_FILE_BYTES = 2_000_000
 
-try:
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[attr-defined]
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
 
 # (text field, file field) pairs resolved relative to the application file.
 _FILE_FIELDS = (
@@ -51,7 +48,9 @@ def _mark_for(node: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Mark | None:
                     break
             else:
                 return mark
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
             node = node.value[part]
             mark = node.start_mark
         else:
@@ -59,7 +58,9 @@ def _mark_for(node: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Mark | None:
     return mark
 
 
-def validation_error(exc: ValidationError, tree: yaml.Node | None, source: str | None = None) -> CheckInputError:
+def validation_error(
+    exc: ValidationError, tree: yaml.Node | None, source: str | None = None
+) -> CheckInputError:
     """One clear error for every problem pydantic found, each with its key path (and line)."""
     problems: list[dict[str, Any]] = []
     for err in exc.errors():
@@ -90,12 +91,14 @@ def validation_error(exc: ValidationError, tree: yaml.Node | None, source: str |
     )
 
 
-def parse_application(text: str, *, source: str | None = None, base_dir: Path | None = None) -> Application:
+def parse_application(
+    text: str, *, source: str | None = None, base_dir: Path | None = None
+) -> Application:
     """Parse YAML or JSON text into an Application; `*_file` fields resolve against `base_dir`."""
     where = f"{source}: " if source else ""
     try:
         tree = yaml.compose(text, Loader=_Loader)
-        raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - CSafeLoader is the safe loader
+        raw = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         pos = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -103,12 +106,19 @@ def parse_application(text: str, *, source: str | None = None, base_dir: Path | 
             "APPLICATION_SYNTAX",
             f"{where}{pos}{exc.problem or 'invalid YAML/JSON'}.",
             fix="Fix the syntax at that position (indentation, quotes, colons).",
-            details={"line": mark.line + 1 if mark else None, "column": mark.column + 1 if mark else None},
+            details={
+                "line": mark.line + 1 if mark else None,
+                "column": mark.column + 1 if mark else None,
+            },
         ) from None
     except yaml.YAMLError as exc:
         raise CheckInputError("APPLICATION_SYNTAX", f"{where}{exc}.") from None
     if raw is None:
-        raise CheckInputError("APPLICATION_EMPTY", f"{where}the file is empty.", fix="Start from examples/northside/application.yaml.")
+        raise CheckInputError(
+            "APPLICATION_EMPTY",
+            f"{where}the file is empty.",
+            fix="Start from examples/northside/application.yaml.",
+        )
     if not isinstance(raw, dict):
         raise CheckInputError(
             "APPLICATION_INVALID",
@@ -132,7 +142,9 @@ def _resolve_files(raw: dict[str, Any], base_dir: Path | None, where: str) -> No
         name = node[file_key]
         path_str = ".".join((*parents, file_key))
         if not isinstance(name, str):
-            raise CheckInputError("APPLICATION_INVALID", f"{where}'{path_str}' must be a file path.")
+            raise CheckInputError(
+                "APPLICATION_INVALID", f"{where}'{path_str}' must be a file path."
+            )
         if node.get(text_key):
             raise CheckInputError(
                 "APPLICATION_INVALID",
@@ -168,7 +180,9 @@ def _read_text(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise CheckInputError(
-            "APPLICATION_FILE_ENCODING", f"{path.name} is not UTF-8 text.", fix="Save it as UTF-8 text."
+            "APPLICATION_FILE_ENCODING",
+            f"{path.name} is not UTF-8 text.",
+            fix="Save it as UTF-8 text.",
         ) from None
 
 
@@ -184,7 +198,9 @@ def load_application(path: str | Path) -> Application:
     except FileNotFoundError:
         raise CheckInputError("APPLICATION_NOT_FOUND", f"{p}: no such file.") from None
     except IsADirectoryError:
-        raise CheckInputError("APPLICATION_NOT_FOUND", f"{p} is a folder, not an application file.") from None
+        raise CheckInputError(
+            "APPLICATION_NOT_FOUND", f"{p} is a folder, not an application file."
+        ) from None
     except UnicodeDecodeError:
         raise CheckInputError("APPLICATION_FILE_ENCODING", f"{p} is not UTF-8 text.") from None
     if p.suffix.lower() == ".json":

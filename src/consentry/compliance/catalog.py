@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from consentry.compliance.context import Context
     from consentry.compliance.text import Text
 
-__all__ = ["RuleSpec", "catalog", "rule", "rules_for", "app_rule", "app_rules", "spec"]
+__all__ = ["RuleSpec", "app_rule", "app_rules", "catalog", "rule", "rules_for", "spec"]
 
 TextRule = Callable[["Text", "Context"], Iterable[Hit]]
 AppRule = Callable[["Application", "Context"], Iterable[Hit]]
@@ -102,7 +102,9 @@ def rules_for(kind: Kind) -> tuple[tuple[RuleSpec, TextRule], ...]:
     """The text rules that run on `kind`, in catalog order."""
     _load_rules()
     return tuple(
-        (s, _TEXT_RULES[s.id]) for s in catalog().values() if kind in s.kinds and s.id in _TEXT_RULES
+        (s, _TEXT_RULES[s.id])
+        for s in catalog().values()
+        if kind in s.kinds and s.id in _TEXT_RULES
     )
 
 

@@ -96,7 +96,8 @@ class Context:
             except ValueError:
                 raise CheckInputError(
                     "CONTEXT_INVALID",
-                    f"message_role {role!r} is not one of {', '.join(m.value for m in MessageRole)}.",
+                    f"message_role {role!r} is not one of "
+                    f"{', '.join(m.value for m in MessageRole)}.",
                     fix="Pick one of the listed roles.",
                 ) from None
         age_gated = data.get("age_gated")

@@ -8,7 +8,7 @@ __all__ = ["CheckInputError"]
 
 
 class CheckInputError(Exception):
-    """Input the checker refuses: a stable code, a human sentence, and the fix where there is one."""
+    """Input the checker refuses: a stable code, a human sentence, and the fix if there is one."""
 
     def __init__(
         self,

@@ -16,19 +16,18 @@ import yaml
 
 __all__ = ["data", "pattern", "words"]
 
-try:
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[attr-defined]
-except AttributeError:  # pragma: no cover - libyaml missing
-    _Loader = yaml.SafeLoader
+from consentry.compliance._yaml import SafeLoader as _Loader
 
 
 @cache
 def data(name: str) -> dict[str, Any]:
     """The parsed data file `data/{name}.yaml`."""
-    text = resources.files("consentry.compliance").joinpath("data", f"{name}.yaml").read_text(
-        encoding="utf-8"
+    text = (
+        resources.files("consentry.compliance")
+        .joinpath("data", f"{name}.yaml")
+        .read_text(encoding="utf-8")
     )
-    loaded = yaml.load(text, Loader=_Loader)  # noqa: S506 - CSafeLoader is the safe loader
+    loaded = yaml.load(text, Loader=_Loader)
     if not isinstance(loaded, dict):
         raise ValueError(f"data/{name}.yaml must hold a mapping")
     return loaded

@@ -23,8 +23,13 @@ __all__ = [
 # room for the longest real documents while keeping a check bounded in time.
 MAX_TEXT_CHARS = 200_000
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9\[{(])|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)|\n")
-_CLAUSE_BREAK = re.compile(r"[.;:!?]|,\s*(?:but|however|except|unless|although|though)\b|\bbut\b|\bhowever\b|\bexcept\b|\bunless\b", re.I)
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9\[{(])|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)|\n"
+)
+_CLAUSE_BREAK = re.compile(
+    r"[.;:!?]|,\s*(?:but|however|except|unless|although|though)\b|\bbut\b|\bhowever\b|\bexcept\b|\bunless\b",
+    re.I,
+)
 _NEGATION = re.compile(
     r"\b(?:not|never|no|none|neither|nor|without|cannot|n['’]t|won['’]t|don['’]t|doesn['’]t|"
     r"isn['’]t|aren['’]t|shan['’]t|shall\s+not|will\s+not|do\s+not|does\s+not|is\s+not|are\s+not|"
@@ -35,9 +40,31 @@ _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 
 # Corporate suffixes a brand name may carry or drop ("Northside PT LLC" ~ "Northside PT").
 _SUFFIXES = (
-    "llc", "l.l.c.", "inc", "inc.", "incorporated", "corp", "corp.", "corporation", "co", "co.",
-    "company", "ltd", "ltd.", "limited", "lp", "l.p.", "llp", "pllc", "pc", "p.c.", "plc", "pa",
-    "p.a.", "dba", "the",
+    "llc",
+    "l.l.c.",
+    "inc",
+    "inc.",
+    "incorporated",
+    "corp",
+    "corp.",
+    "corporation",
+    "co",
+    "co.",
+    "company",
+    "ltd",
+    "ltd.",
+    "limited",
+    "lp",
+    "l.p.",
+    "llp",
+    "pllc",
+    "pc",
+    "p.c.",
+    "plc",
+    "pa",
+    "p.a.",
+    "dba",
+    "the",
 )
 
 
@@ -154,7 +181,7 @@ def is_negated(raw: str, pos: int, *, max_words: int = 8) -> bool:
     before = raw[start:pos]
     words = list(_WORD.finditer(before))
     if len(words) > max_words:
-        before = before[words[-max_words].start():]
+        before = before[words[-max_words].start() :]
     return _NEGATION.search(before) is not None
 
 
