@@ -16,10 +16,18 @@ __all__ = ["load_application", "parse_application", "validation_error"]
 
 MAX_FILE_BYTES = 2_000_000
 
-try:
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[attr-defined]
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+
+def _scalar_text(loader: Any, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+# The safe loader (libyaml when available), except that numbers, dates and booleans stay the text
+# that was written: every scalar in an application is text, and YAML's typing corrupts it (ZIP
+# 02134 read as the octal number 1116, phone +15125550100 losing its "+", keyword NO read as
+# false). Pydantic turns "true"/"false"/"yes"/"no" back into booleans where a boolean belongs.
+_Loader: Any = type("_ApplicationLoader", (getattr(yaml, "CSafeLoader", yaml.SafeLoader),), {})
+for _tag in ("int", "float", "bool", "timestamp"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _scalar_text)
 
 # (text field, file field) pairs resolved relative to the application file.
 _FILE_FIELDS = (
@@ -51,7 +59,9 @@ def _mark_for(node: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Mark | None:
                     break
             else:
                 return mark
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
             node = node.value[part]
             mark = node.start_mark
         else:
@@ -59,7 +69,9 @@ def _mark_for(node: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Mark | None:
     return mark
 
 
-def validation_error(exc: ValidationError, tree: yaml.Node | None, source: str | None = None) -> CheckInputError:
+def validation_error(
+    exc: ValidationError, tree: yaml.Node | None, source: str | None = None
+) -> CheckInputError:
     """One clear error for every problem pydantic found, each with its key path (and line)."""
     problems: list[dict[str, Any]] = []
     for err in exc.errors():
@@ -90,12 +102,49 @@ def validation_error(exc: ValidationError, tree: yaml.Node | None, source: str |
     )
 
 
-def parse_application(text: str, *, source: str | None = None, base_dir: Path | None = None) -> Application:
+def parse_application(
+    text: str, *, source: str | None = None, base_dir: Path | None = None
+) -> Application:
     """Parse YAML or JSON text into an Application; `*_file` fields resolve against `base_dir`."""
     where = f"{source}: " if source else ""
+    raw, tree = _parse(text, where)
+    if raw is None:
+        raise CheckInputError(
+            "APPLICATION_EMPTY",
+            f"{where}the file is empty.",
+            fix="Start from examples/northside/application.yaml.",
+        )
+    if not isinstance(raw, dict):
+        raise CheckInputError(
+            "APPLICATION_INVALID",
+            f"{where}the top level must be a mapping with 'business' and 'campaign'.",
+            fix="Start from examples/northside/application.yaml.",
+        )
+    if tree is not None:
+        _refuse_duplicate_keys(tree, (), where)
+    _resolve_files(raw, base_dir, where)
     try:
-        tree = yaml.compose(text, Loader=_Loader)
-        raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - CSafeLoader is the safe loader
+        return Application.model_validate(raw)
+    except ValidationError as exc:
+        raise validation_error(exc, tree, source) from None
+
+
+def _parse(text: str, where: str) -> tuple[Any, yaml.Node | None]:
+    """The parsed document and its YAML node tree (for line numbers), or a syntax error."""
+    if text.lstrip().startswith(("{", "[")):
+        # JSON: parsed as JSON, since YAML rejects valid JSON such as "\ud83d\ude00" escapes;
+        # numbers keep their text as in YAML. The YAML tree, when it parses, gives positions.
+        try:
+            raw = json.loads(text, parse_int=str, parse_float=str, parse_constant=str)
+        except (json.JSONDecodeError, RecursionError):
+            pass  # YAML flow style, or a JSON error that the YAML parser locates
+        else:
+            try:
+                return raw, _compose(text)
+            except (yaml.YAMLError, RecursionError):
+                return raw, None
+    try:
+        return _load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         pos = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -103,23 +152,63 @@ def parse_application(text: str, *, source: str | None = None, base_dir: Path | 
             "APPLICATION_SYNTAX",
             f"{where}{pos}{exc.problem or 'invalid YAML/JSON'}.",
             fix="Fix the syntax at that position (indentation, quotes, colons).",
-            details={"line": mark.line + 1 if mark else None, "column": mark.column + 1 if mark else None},
+            details={
+                "line": mark.line + 1 if mark else None,
+                "column": mark.column + 1 if mark else None,
+            },
         ) from None
     except yaml.YAMLError as exc:
         raise CheckInputError("APPLICATION_SYNTAX", f"{where}{exc}.") from None
-    if raw is None:
-        raise CheckInputError("APPLICATION_EMPTY", f"{where}the file is empty.", fix="Start from examples/northside/application.yaml.")
-    if not isinstance(raw, dict):
+    except RecursionError:
         raise CheckInputError(
-            "APPLICATION_INVALID",
-            f"{where}the top level must be a mapping with 'business' and 'campaign'.",
+            "APPLICATION_SYNTAX",
+            f"{where}the document is nested too deeply to be an application.",
             fix="Start from examples/northside/application.yaml.",
-        )
-    _resolve_files(raw, base_dir, where)
+        ) from None
+
+
+def _compose(text: str) -> yaml.Node | None:
+    loader = _Loader(text)
     try:
-        return Application.model_validate(raw)
-    except ValidationError as exc:
-        raise validation_error(exc, tree, source) from None
+        node: yaml.Node | None = loader.get_single_node()
+        return node
+    finally:
+        loader.dispose()
+
+
+def _load(text: str) -> tuple[Any, yaml.Node | None]:
+    """Parse once: the node tree, then the Python data built from it."""
+    loader = _Loader(text)
+    try:
+        node: yaml.Node | None = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
+    finally:
+        loader.dispose()
+
+
+def _refuse_duplicate_keys(node: yaml.Node, path: tuple[Any, ...], where: str) -> None:
+    """YAML keeps the last of two equal keys silently; an application must not lose a value."""
+    if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
+        for key, value in node.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else None
+            if name is not None and name in seen:
+                dotted = _path_str((*path, name))
+                line = key.start_mark.line + 1
+                raise CheckInputError(
+                    "APPLICATION_INVALID",
+                    f"{where}line {line}, column {key.start_mark.column + 1}: duplicate key "
+                    f"'{dotted}'.",
+                    fix="Keep one value per key; delete or merge the other.",
+                    details={
+                        "problems": [{"path": dotted, "message": "duplicate key", "line": line}]
+                    },
+                )
+            seen.add(name)
+            _refuse_duplicate_keys(value, (*path, name), where)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _refuse_duplicate_keys(item, (*path, i), where)
 
 
 def _resolve_files(raw: dict[str, Any], base_dir: Path | None, where: str) -> None:
@@ -132,7 +221,9 @@ def _resolve_files(raw: dict[str, Any], base_dir: Path | None, where: str) -> No
         name = node[file_key]
         path_str = ".".join((*parents, file_key))
         if not isinstance(name, str):
-            raise CheckInputError("APPLICATION_INVALID", f"{where}'{path_str}' must be a file path.")
+            raise CheckInputError(
+                "APPLICATION_INVALID", f"{where}'{path_str}' must be a file path."
+            )
         if node.get(text_key):
             raise CheckInputError(
                 "APPLICATION_INVALID",
@@ -168,7 +259,9 @@ def _read_text(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise CheckInputError(
-            "APPLICATION_FILE_ENCODING", f"{path.name} is not UTF-8 text.", fix="Save it as UTF-8 text."
+            "APPLICATION_FILE_ENCODING",
+            f"{path.name} is not UTF-8 text.",
+            fix="Save it as UTF-8 text.",
         ) from None
 
 
@@ -184,7 +277,9 @@ def load_application(path: str | Path) -> Application:
     except FileNotFoundError:
         raise CheckInputError("APPLICATION_NOT_FOUND", f"{p}: no such file.") from None
     except IsADirectoryError:
-        raise CheckInputError("APPLICATION_NOT_FOUND", f"{p} is a folder, not an application file.") from None
+        raise CheckInputError(
+            "APPLICATION_NOT_FOUND", f"{p} is a folder, not an application file."
+        ) from None
     except UnicodeDecodeError:
         raise CheckInputError("APPLICATION_FILE_ENCODING", f"{p} is not UTF-8 text.") from None
     if p.suffix.lower() == ".json":
