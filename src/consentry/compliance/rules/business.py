@@ -139,6 +139,15 @@ def _upper_words(key: str) -> frozenset[str]:
     return frozenset(w.upper() for w in words(_DATA, key))
 
 
+def _spelling(what: str, given: str | None, code: str, field: str) -> Hit:
+    """The registry takes its codes exactly as spelled; a near spelling is refused there."""
+    return Hit(
+        message=f"The {what} {(given or '').strip()!r} is not written as the registry's code.",
+        fix=f'Use "{code}".',
+        field=field,
+    )
+
+
 # --- BIZ-LEGAL-NAME -------------------------------------------------------------------------
 
 
@@ -363,6 +372,8 @@ def entity_type(app: Application, ctx: Context) -> Iterator[Hit]:
             fix=f'Use "{guess}".' if guess else f"Use one of {_one_of(types)}.",
             field="business.entity_type",
         )
+    elif (b.entity_type or "").strip() != kind:
+        yield _spelling("entity type", b.entity_type, kind, "business.entity_type")
     yield from _vertical(b, kind)
     yield from _stock(b, kind)
     yield from _entity_fits_name(b, kind)
@@ -387,6 +398,8 @@ def _vertical(b: Business, kind: str) -> Iterator[Hit]:
             field="business.vertical",
         )
         return
+    if b.vertical.strip() != vertical:
+        yield _spelling("vertical", b.vertical, vertical, "business.vertical")
     # A vertical that names another kind of entity reads as a mistake a reviewer will question.
     if vertical == "NGO" and kind in ("PRIVATE_PROFIT", "PUBLIC_PROFIT"):
         yield Hit(
@@ -435,6 +448,10 @@ def _stock(b: Business, kind: str) -> Iterator[Hit]:
                 "exchanges.",
                 fix=f"Use one of {_one_of(exchanges)}.",
                 field="business.stock_exchange",
+            )
+        elif (exchange or "").strip() != _enum_key(exchange):
+            yield _spelling(
+                "stock exchange", exchange, _enum_key(exchange), "business.stock_exchange"
             )
     elif kind and (not is_blank(symbol) or not is_blank(exchange)):
         yield Hit(
