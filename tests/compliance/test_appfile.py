@@ -133,7 +133,9 @@ def test_scalars_keep_the_text_written(tmp_path: Path) -> None:
 
 def test_text_file_that_does_not_exist(tmp_path: Path) -> None:
     path = _write(
-        tmp_path, "app.yaml", "campaign:\n  privacy_policy: {url: 'https://a.com/p', text_file: nope.md}\n"
+        tmp_path,
+        "app.yaml",
+        "campaign:\n  privacy_policy: {url: 'https://a.com/p', text_file: nope.md}\n",
     )
     err = _error(path)
     assert err.code == "APPLICATION_FILE_UNREADABLE"
@@ -165,9 +167,7 @@ def test_a_file_field_without_a_folder_is_refused() -> None:
 
 
 def test_json_syntax_error_names_line_and_column(tmp_path: Path) -> None:
-    path = _write(
-        tmp_path, "app.json", '{\n  "business": {\n    "legal_name": "Acme",\n  }\n}\n'
-    )
+    path = _write(tmp_path, "app.json", '{\n  "business": {\n    "legal_name": "Acme",\n  }\n}\n')
     err = _error(path)
     assert err.code == "APPLICATION_SYNTAX"
     assert err.details == {"line": 4, "column": 3}

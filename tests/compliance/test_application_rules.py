@@ -23,6 +23,9 @@ REMINDER = (
     "Northside PT: Hi [first name], reminder of your visit on [date] at [time]. "
     "Reply C to confirm. Reply STOP to opt out."
 )
+UNBRANDED_REMINDER = (
+    "Hi [first name], reminder of your visit on [date] at [time]. Reply STOP to opt out."
+)
 RESCHEDULED = "Northside PT: Your visit on [date] was rescheduled to [time]. Reply STOP to opt out."
 
 
@@ -60,14 +63,21 @@ def test_the_example_has_no_application_findings() -> None:
         ({"business.address": {}}, "business.address"),
         ({"business.website": None}, "business.website"),
         (
-            {"business.email": None, "business.phone": None, "business.contact.email": None,
-             "business.contact.phone": None},
+            {
+                "business.email": None,
+                "business.phone": None,
+                "business.contact.email": None,
+                "business.contact.phone": None,
+            },
             "business.contact",
         ),
         ({"campaign.opt_in.method": None}, "campaign.opt_in.method"),
         (
-            {"campaign.opt_in.text": None, "campaign.opt_in.form_html": None,
-             "campaign.opt_in.url": None},
+            {
+                "campaign.opt_in.text": None,
+                "campaign.opt_in.form_html": None,
+                "campaign.opt_in.url": None,
+            },
             "campaign.opt_in.text",
         ),
         (
@@ -152,7 +162,7 @@ def test_an_empty_application_gets_one_finding_per_missing_element() -> None:
         ([REMINDER, "   Northside PT      "], "campaign.sample_messages[1]"),
         (
             [
-                "Hi [first name], reminder of your visit on [date] at [time]. Reply STOP to opt out.",
+                UNBRANDED_REMINDER,
                 "Your visit on [date] was rescheduled to [time]. Reply STOP to opt out.",
             ],
             "campaign.sample_messages",
@@ -310,13 +320,34 @@ def test_codes_dates_and_order_numbers_are_not_phone_numbers(sample: str) -> Non
 @pytest.mark.parametrize(
     ("flag", "sample"),
     [
-        ("age_gated", "Northside PT: Join our open house with craft beer on [date]. Reply STOP to opt out."),
-        ("age_gated", "Northside PT: Wine & spirits tasting Friday, 21+ only. Reply STOP to opt out."),
-        ("age_gated", "Northside PT: Our firearms safety class starts [date]. Reply STOP to opt out."),
-        ("direct_lending", "Northside PT: Your personal loan application was approved. Reply STOP to opt out."),
-        ("direct_lending", "Northside PT: Get a cash advance on your next visit. Reply STOP to opt out."),
-        ("affiliate_marketing", "Northside PT: Exclusive offers from our partners inside! Reply STOP to opt out."),
-        ("affiliate_marketing", "Northside PT: Shop with our affiliate link and save. Reply STOP to opt out."),
+        (
+            "age_gated",
+            "Northside PT: Join our open house with craft beer on [date]. Reply STOP to opt out.",
+        ),
+        (
+            "age_gated",
+            "Northside PT: Wine & spirits tasting Friday, 21+ only. Reply STOP to opt out.",
+        ),
+        (
+            "age_gated",
+            "Northside PT: Our firearms safety class starts [date]. Reply STOP to opt out.",
+        ),
+        (
+            "direct_lending",
+            "Northside PT: Your personal loan application was approved. Reply STOP to opt out.",
+        ),
+        (
+            "direct_lending",
+            "Northside PT: Get a cash advance on your next visit. Reply STOP to opt out.",
+        ),
+        (
+            "affiliate_marketing",
+            "Northside PT: Exclusive offers from our partners inside! Reply STOP to opt out.",
+        ),
+        (
+            "affiliate_marketing",
+            "Northside PT: Shop with our affiliate link and save. Reply STOP to opt out.",
+        ),
     ],
 )
 def test_content_that_contradicts_a_false_flag(flag: str, sample: str) -> None:
@@ -382,21 +413,27 @@ GENERIC_POLICY = (
             "campaign.terms.text",
         ),
         (
-            {"campaign.opt_in.text": "[ ] I agree to receive appointment reminder texts. Msg & "
-             "data rates may apply. Reply STOP to opt out."},
+            {
+                "campaign.opt_in.text": "[ ] I agree to receive appointment reminder texts. Msg & "
+                "data rates may apply. Reply STOP to opt out."
+            },
             "campaign.opt_in.text",
         ),
         (
-            {"campaign.sample_messages": [
-                "Hi [first name], reminder of your visit on [date] at [time]. Reply STOP to opt out.",
-                "Your visit on [date] was rescheduled to [time]. Reply STOP to opt out.",
-            ]},
+            {
+                "campaign.sample_messages": [
+                    UNBRANDED_REMINDER,
+                    "Your visit on [date] was rescheduled to [time]. Reply STOP to opt out.",
+                ]
+            },
             "campaign.sample_messages",
         ),
         (
-            {"business.website": "https://healthyclinicgroup.com",
-             "business.email": "support@healthyclinicgroup.com",
-             "business.contact.email": "dana@healthyclinicgroup.com"},
+            {
+                "business.website": "https://healthyclinicgroup.com",
+                "business.email": "support@healthyclinicgroup.com",
+                "business.contact.email": "dana@healthyclinicgroup.com",
+            },
             "business.website",
         ),
     ],
@@ -416,10 +453,16 @@ def test_a_registered_name_that_no_document_uses() -> None:
     "changes",
     [
         {"campaign.privacy_policy.text": None},  # a policy given by URL only is not compared
-        {"business.website": "https://www.northside-pt.com", "business.email": None,
-         "business.contact.email": None},
-        {"business.website": "https://northsidetherapy.com", "business.email": None,
-         "business.contact.email": None},
+        {
+            "business.website": "https://www.northside-pt.com",
+            "business.email": None,
+            "business.contact.email": None,
+        },
+        {
+            "business.website": "https://northsidetherapy.com",
+            "business.email": None,
+            "business.contact.email": None,
+        },
         {"campaign.terms.text": "NORTHSIDE PHYSICAL THERAPY SMS TERMS. Reply STOP to cancel."},
         {"campaign.privacy_policy.text": "Northside PT's privacy policy: " + GENERIC_POLICY},
     ],
@@ -437,3 +480,11 @@ def test_only_the_documents_missing_the_brand_are_named() -> None:
         "campaign.privacy_policy.text",
         "campaign.terms.text",
     }
+
+
+def test_a_placeholder_name_is_not_taken_for_the_brand() -> None:
+    changes = {"business.legal_name": "Company Name LLC", "business.display_name": None}
+    report = check(**changes)
+    assert "BIZ-LEGAL-NAME" in report.failing_rules()
+    assert findings(report, "APP-BRAND-CONSISTENT") == []
+    assert findings(report, "APP-SAMPLE-COUNT") == []

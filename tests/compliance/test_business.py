@@ -193,8 +193,13 @@ def test_a_bare_nine_digit_zip_gets_the_dashed_form_as_fix() -> None:
 
 @pytest.mark.parametrize(
     ("entity", "suggested"),
-    [("LLC", "PRIVATE_PROFIT"), ("Corporation", "PRIVATE_PROFIT"), ("nonprofit", "NON_PROFIT"),
-     ("PRIVATE_PROFT", "PRIVATE_PROFIT"), ("private profit", "PRIVATE_PROFIT")],
+    [
+        ("LLC", "PRIVATE_PROFIT"),
+        ("Corporation", "PRIVATE_PROFIT"),
+        ("nonprofit", "NON_PROFIT"),
+        ("PRIVATE_PROFT", "PRIVATE_PROFIT"),
+        ("private profit", "PRIVATE_PROFIT"),
+    ],
 )
 def test_entity_type_outside_the_registry_gets_a_suggestion(entity: str, suggested: str) -> None:
     report = check(**{"business.entity_type": entity})
@@ -210,8 +215,12 @@ def test_missing_entity_type_and_vertical() -> None:
 
 @pytest.mark.parametrize(
     ("vertical", "suggested"),
-    [("Medical", "HEALTHCARE"), ("Real Estate", "REAL_ESTATE"), ("FINANCE", "FINANCIAL"),
-     ("healthcare", "HEALTHCARE")],
+    [
+        ("Medical", "HEALTHCARE"),
+        ("Real Estate", "REAL_ESTATE"),
+        ("FINANCE", "FINANCIAL"),
+        ("healthcare", "HEALTHCARE"),
+    ],
 )
 def test_vertical_outside_the_registry_gets_a_suggestion(vertical: str, suggested: str) -> None:
     (finding,) = findings(check(**{"business.vertical": vertical}), "BIZ-ENTITY-TYPE")
@@ -239,8 +248,11 @@ def test_public_company_needs_symbol_and_exchange() -> None:
 
 @pytest.mark.parametrize(
     ("symbol", "exchange", "field"),
-    [("APPLE INC", "NASDAQ", "business.stock_symbol"), ("AAPL", "NASDAQQ", "business.stock_exchange"),
-     ("AAPL", "nasdaq", "business.stock_exchange")],
+    [
+        ("APPLE INC", "NASDAQ", "business.stock_symbol"),
+        ("AAPL", "NASDAQQ", "business.stock_exchange"),
+        ("AAPL", "nasdaq", "business.stock_exchange"),
+    ],
 )
 def test_public_company_with_a_bad_listing(symbol: str, exchange: str, field: str) -> None:
     changes = {
@@ -343,8 +355,10 @@ def test_website_missing_or_malformed(url: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("url", "fix"),
-    [("http://northsidept.com/", "https://northsidept.com/"),
-     ("northsidept.com", "https://northsidept.com")],
+    [
+        ("http://northsidept.com/", "https://northsidept.com/"),
+        ("northsidept.com", "https://northsidept.com"),
+    ],
 )
 def test_a_non_https_website_gets_the_https_form(url: str, fix: str) -> None:
     (finding,) = findings(check(**{"business.website": url}), "BIZ-WEBSITE")
@@ -353,8 +367,12 @@ def test_a_non_https_website_gets_the_https_form(url: str, fix: str) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["https://northsidept.com/", "https://www.northsidept.com", "https://northsidept.com/about?x=1",
-     "HTTPS://NorthsidePT.com"],
+    [
+        "https://northsidept.com/",
+        "https://www.northsidept.com",
+        "https://northsidept.com/about?x=1",
+        "HTTPS://NorthsidePT.com",
+    ],
 )
 def test_well_formed_https_websites_pass(url: str) -> None:
     assert findings(check(**{"business.website": url}), "BIZ-WEBSITE") == []
@@ -388,9 +406,11 @@ def test_contact_email_on_free_mail_or_another_domain_is_a_warning(path: str, em
 
 @pytest.mark.parametrize(
     ("website", "email"),
-    [("https://northsidept.com", "dana@mail.northsidept.com"),
-     ("https://clinic.northsidept.com", "dana@northsidept.com"),
-     ("https://www.northsidept.com", "Dana@NorthsidePT.com")],
+    [
+        ("https://northsidept.com", "dana@mail.northsidept.com"),
+        ("https://clinic.northsidept.com", "dana@northsidept.com"),
+        ("https://www.northsidept.com", "Dana@NorthsidePT.com"),
+    ],
 )
 def test_email_on_the_website_domain_passes(website: str, email: str) -> None:
     changes = {"business.website": website, "business.contact.email": email}
@@ -441,8 +461,12 @@ def test_no_email_and_no_phone_anywhere() -> None:
 
 @pytest.mark.parametrize(
     ("value", "e164"),
-    [("512-555-0101", "+15125550101"), ("(512) 555-0101", "+15125550101"),
-     ("+1 512 555 0101", "+15125550101"), ("1-512-555-0101", "+15125550101")],
+    [
+        ("512-555-0101", "+15125550101"),
+        ("(512) 555-0101", "+15125550101"),
+        ("+1 512 555 0101", "+15125550101"),
+        ("1-512-555-0101", "+15125550101"),
+    ],
 )
 def test_a_misformatted_phone_gets_its_e164_form(value: str, e164: str) -> None:
     (finding,) = findings(check(**{"business.contact.phone": value}), "BIZ-CONTACT")

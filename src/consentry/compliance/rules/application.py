@@ -27,7 +27,12 @@ from consentry.compliance.context import Context
 from consentry.compliance.lexicon import pattern, words
 from consentry.compliance.model import Hit, Severity
 from consentry.compliance.rules._common import context_missing
-from consentry.compliance.rules.business import is_blank, is_sole_proprietor, website_host
+from consentry.compliance.rules.business import (
+    is_blank,
+    is_sole_proprietor,
+    real_names,
+    website_host,
+)
 from consentry.compliance.text import Text, brand_aliases
 
 _DATA = "application"
@@ -38,6 +43,7 @@ MIN_SUB_USE_CASES, MAX_SUB_USE_CASES = 2, 5
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 _FIRST_WORD = re.compile(r"[A-Za-z0-9]+")
+_SEVEN_DIGITS = re.compile(r"\d(?:\D{0,3}\d){6}")
 
 
 # --- APP-COMPLETE ---------------------------------------------------------------------------
@@ -240,9 +246,10 @@ def sample_count(app: Application, ctx: Context) -> Iterator[Hit]:
                 field=f"campaign.sample_messages[{i}]",
             )
     texts = [Text(s) for s in samples]
+    names = brand_aliases(real_names(ctx.brands))
     if not ctx.brands:
         yield context_missing("APP-SAMPLE-COUNT", "the brand name (business.legal_name)")
-    elif not any(t.mentions_brand(brand_aliases(ctx.brands)) for t in texts):
+    elif names and not any(t.mentions_brand(names) for t in texts):
         yield Hit(
             message="No sample message names the brand.",
             fix=f'Start the messages with the brand, e.g. "{ctx.brands[0]}: ...".',
@@ -271,8 +278,10 @@ def _first_link(sample: str) -> str | None:
 
 
 def _first_phone(sample: str) -> str | None:
-    for match in phonenumbers.PhoneNumberMatcher(sample, "US"):
-        return str(match.raw_string)
+    # The matcher is the slow part of the rule; a phone number has at least 7 digits.
+    if _SEVEN_DIGITS.search(sample):
+        for match in phonenumbers.PhoneNumberMatcher(sample, "US"):
+            return str(match.raw_string)
     m = pattern(_DATA, "phone_field").search(sample)
     return m.group(0) if m else None
 
@@ -306,7 +315,7 @@ def _flag_hits(
         yield Hit(
             message=f"{sign.where.capitalize()} contains {feature} ({sign.excerpt!r}), but "
             f"{flag} is declared false.",
-            fix=f"Set campaign.attributes.{flag}: true, or remove {feature} from the content.",
+            fix=f"Set campaign.attributes.{flag}: true, or take it out of {sign.where}.",
             field=field,
             excerpt=sign.excerpt,
         )
@@ -396,7 +405,9 @@ def brand_consistent(app: Application, ctx: Context) -> Iterator[Hit]:
     if not ctx.brands:
         yield context_missing("APP-BRAND-CONSISTENT", "the brand name (business.legal_name)")
         return
-    names = brand_aliases(ctx.brands)
+    names = brand_aliases(real_names(ctx.brands))
+    if not names:
+        return  # only placeholder names: BIZ-LEGAL-NAME reports them
     c = app.campaign
     named: dict[str, bool] = {}
     opt_in = c.opt_in.text
@@ -441,8 +452,8 @@ def brand_consistent(app: Application, ctx: Context) -> Iterator[Hit]:
             )
         else:
             yield Hit(
-                message=f"{_label(field)}: the brand {brand!r} is never named there, though "
-                "the other documents name it.",
+                message=f"The brand {brand!r} is not named in {_label(field)}, though the "
+                "other documents name it.",
                 fix=f"Name {brand!r} in it, spelled as in the other documents.",
                 field=field,
             )
@@ -450,9 +461,9 @@ def brand_consistent(app: Application, ctx: Context) -> Iterator[Hit]:
 
 def _label(field: str) -> str:
     return {
-        "campaign.opt_in.text": "The opt-in text",
-        "campaign.opt_in.form_html": "The opt-in form",
-        "campaign.privacy_policy.text": "The privacy policy",
-        "campaign.terms.text": "The terms",
-        "campaign.sample_messages": "The sample messages",
+        "campaign.opt_in.text": "the opt-in text",
+        "campaign.opt_in.form_html": "the opt-in form",
+        "campaign.privacy_policy.text": "the privacy policy",
+        "campaign.terms.text": "the terms",
+        "campaign.sample_messages": "any sample message",
     }.get(field, field)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -27,6 +27,7 @@ __all__ = [
     "email_domain",
     "is_blank",
     "is_sole_proprietor",
+    "real_names",
     "website_host",
 ]
 
@@ -91,6 +92,11 @@ def email_domain(address: str | None) -> str | None:
     assert address is not None
     m = _EMAIL.fullmatch(address.strip())
     return m.group(1).lower() if m else None
+
+
+def real_names(names: Sequence[str]) -> tuple[str, ...]:
+    """The names that are real business names (placeholders such as "Company Name LLC" dropped)."""
+    return tuple(n for n in names if not is_blank(n) and _name_problem(n) is None)
 
 
 def _enum_key(value: str | None) -> str:
@@ -335,7 +341,7 @@ def _country(country: str | None) -> Iterator[Hit]:
     aliases = {c.replace(".", "") for c in _upper_words("country_aliases")}
     if value.upper().replace(".", "") in aliases:
         yield Hit(
-            message=f"The country is written {value!r}; the registry takes the code \"US\".",
+            message=f'The country is written {value!r}; the registry takes the code "US".',
             fix='Use "US".',
             field="business.address.country",
         )
@@ -478,16 +484,27 @@ def _entity_fits_name(b: Business, kind: str) -> Iterator[Hit]:
             "that serves a government).",
             field="business.entity_type",
         )
-    elif governmental and not corporate and kind in (
-        "PRIVATE_PROFIT", "PUBLIC_PROFIT", "SOLE_PROPRIETOR"
+    elif (
+        governmental
+        and not corporate
+        and kind in ("PRIVATE_PROFIT", "PUBLIC_PROFIT", "SOLE_PROPRIETOR")
     ):
         yield Hit(
             message=f"{name!r} reads as a government body, but the entity type is {kind}.",
             fix="Use entity_type: GOVERNMENT for a government body.",
             field="business.entity_type",
         )
-    elif kind == "SOLE_PROPRIETOR" and corporate and corporate.group(0).lower().rstrip(".") in (
-        "inc", "incorporated", "corp", "corporation", "plc",
+    elif (
+        kind == "SOLE_PROPRIETOR"
+        and corporate
+        and corporate.group(0).lower().rstrip(".")
+        in (
+            "inc",
+            "incorporated",
+            "corp",
+            "corporation",
+            "plc",
+        )
     ):
         yield Hit(
             message=f"{name!r} is a corporation, which cannot register as a sole proprietor.",
