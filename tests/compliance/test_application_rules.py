@@ -377,6 +377,7 @@ def test_content_with_the_flag_undeclared_is_a_warning() -> None:
         "Northside PT: We do not offer loans; ask about payment plans. Reply STOP to opt out.",
         "Northside PT: Your loaner brace is ready for pickup. Reply STOP to opt out.",
         "Northside PT: Keep your spirits up, [first name]! See you [date]. Reply STOP to opt out.",
+        "Northside PT: Your massage gun rental is due back on [date]. Reply STOP to opt out.",
         "Northside PT: We never share your number with affiliates. Reply STOP to opt out.",
         "Northside PT: Bring your referral form to your visit on [date]. Reply STOP to opt out.",
     ],
