@@ -9,7 +9,6 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from consentry.compliance._yaml import SafeLoader as _Loader
 from consentry.compliance.application import Application
 from consentry.compliance.errors import CheckInputError
 
@@ -17,6 +16,18 @@ __all__ = ["load_application", "parse_application", "validation_error"]
 
 MAX_FILE_BYTES = 2_000_000
 
+
+def _scalar_text(loader: Any, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+# The safe loader (libyaml when available), except that numbers, dates and booleans stay the text
+# that was written: every scalar in an application is text, and YAML's typing corrupts it (ZIP
+# 02134 read as the octal number 1116, phone +15125550100 losing its "+", keyword NO read as
+# false). Pydantic turns "true"/"false"/"yes"/"no" back into booleans where a boolean belongs.
+_Loader: Any = type("_ApplicationLoader", (getattr(yaml, "CSafeLoader", yaml.SafeLoader),), {})
+for _tag in ("int", "float", "bool", "timestamp"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _scalar_text)
 
 # (text field, file field) pairs resolved relative to the application file.
 _FILE_FIELDS = (
@@ -96,9 +107,44 @@ def parse_application(
 ) -> Application:
     """Parse YAML or JSON text into an Application; `*_file` fields resolve against `base_dir`."""
     where = f"{source}: " if source else ""
+    raw, tree = _parse(text, where)
+    if raw is None:
+        raise CheckInputError(
+            "APPLICATION_EMPTY",
+            f"{where}the file is empty.",
+            fix="Start from examples/northside/application.yaml.",
+        )
+    if not isinstance(raw, dict):
+        raise CheckInputError(
+            "APPLICATION_INVALID",
+            f"{where}the top level must be a mapping with 'business' and 'campaign'.",
+            fix="Start from examples/northside/application.yaml.",
+        )
+    if tree is not None:
+        _refuse_duplicate_keys(tree, (), where)
+    _resolve_files(raw, base_dir, where)
     try:
-        tree = yaml.compose(text, Loader=_Loader)
-        raw = yaml.load(text, Loader=_Loader)
+        return Application.model_validate(raw)
+    except ValidationError as exc:
+        raise validation_error(exc, tree, source) from None
+
+
+def _parse(text: str, where: str) -> tuple[Any, yaml.Node | None]:
+    """The parsed document and its YAML node tree (for line numbers), or a syntax error."""
+    if text.lstrip().startswith(("{", "[")):
+        # JSON: parsed as JSON, since YAML rejects valid JSON such as "\ud83d\ude00" escapes;
+        # numbers keep their text as in YAML. The YAML tree, when it parses, gives positions.
+        try:
+            raw = json.loads(text, parse_int=str, parse_float=str, parse_constant=str)
+        except (json.JSONDecodeError, RecursionError):
+            pass  # YAML flow style, or a JSON error that the YAML parser locates
+        else:
+            try:
+                return raw, _compose(text)
+            except (yaml.YAMLError, RecursionError):
+                return raw, None
+    try:
+        return _load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         pos = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -113,23 +159,56 @@ def parse_application(
         ) from None
     except yaml.YAMLError as exc:
         raise CheckInputError("APPLICATION_SYNTAX", f"{where}{exc}.") from None
-    if raw is None:
+    except RecursionError:
         raise CheckInputError(
-            "APPLICATION_EMPTY",
-            f"{where}the file is empty.",
+            "APPLICATION_SYNTAX",
+            f"{where}the document is nested too deeply to be an application.",
             fix="Start from examples/northside/application.yaml.",
-        )
-    if not isinstance(raw, dict):
-        raise CheckInputError(
-            "APPLICATION_INVALID",
-            f"{where}the top level must be a mapping with 'business' and 'campaign'.",
-            fix="Start from examples/northside/application.yaml.",
-        )
-    _resolve_files(raw, base_dir, where)
+        ) from None
+
+
+def _compose(text: str) -> yaml.Node | None:
+    loader = _Loader(text)
     try:
-        return Application.model_validate(raw)
-    except ValidationError as exc:
-        raise validation_error(exc, tree, source) from None
+        node: yaml.Node | None = loader.get_single_node()
+        return node
+    finally:
+        loader.dispose()
+
+
+def _load(text: str) -> tuple[Any, yaml.Node | None]:
+    """Parse once: the node tree, then the Python data built from it."""
+    loader = _Loader(text)
+    try:
+        node: yaml.Node | None = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
+    finally:
+        loader.dispose()
+
+
+def _refuse_duplicate_keys(node: yaml.Node, path: tuple[Any, ...], where: str) -> None:
+    """YAML keeps the last of two equal keys silently; an application must not lose a value."""
+    if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
+        for key, value in node.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else None
+            if name is not None and name in seen:
+                dotted = _path_str((*path, name))
+                line = key.start_mark.line + 1
+                raise CheckInputError(
+                    "APPLICATION_INVALID",
+                    f"{where}line {line}, column {key.start_mark.column + 1}: duplicate key "
+                    f"'{dotted}'.",
+                    fix="Keep one value per key; delete or merge the other.",
+                    details={
+                        "problems": [{"path": dotted, "message": "duplicate key", "line": line}]
+                    },
+                )
+            seen.add(name)
+            _refuse_duplicate_keys(value, (*path, name), where)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _refuse_duplicate_keys(item, (*path, i), where)
 
 
 def _resolve_files(raw: dict[str, Any], base_dir: Path | None, where: str) -> None:

@@ -15,6 +15,7 @@ __all__ = [
     "MAX_TEXT_CHARS",
     "Sentence",
     "Text",
+    "brand_aliases",
     "brand_pattern",
     "is_negated",
 ]
@@ -219,3 +220,29 @@ def brand_pattern(name: str) -> re.Pattern[str] | None:
         _BRAND_CACHE.clear()
     _BRAND_CACHE[name] = pattern
     return pattern
+
+
+def brand_aliases(names: Sequence[str]) -> tuple[str, ...]:
+    """`names` plus the short forms a brand signs its texts with.
+
+    "Northside Physical Therapy LLC" also goes by "Northside PT" (first word, then the initials
+    of the rest) and "NPT" (its initials, only when three or more, so two-letter words do not
+    count as the brand). Use with Text.mentions_brand / brand_pattern.
+    """
+    out: list[str] = []
+    for name in names:
+        if name and name.strip() and name.strip() not in out:
+            out.append(name.strip())
+    for name in list(out):
+        words = [
+            w for w in _suffix_free(name.replace(",", " ").split())
+            if w.lower() not in ("&", "and", "of", "the") and w[:1].isalnum()
+        ]
+        if len(words) < 3:
+            continue
+        short = f"{words[0]} {''.join(w[0] for w in words[1:]).upper()}"
+        acronym = "".join(w[0] for w in words).upper()
+        for alias in (short, acronym):
+            if alias not in out:
+                out.append(alias)
+    return tuple(out)
