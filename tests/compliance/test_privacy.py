@@ -159,7 +159,39 @@ AGENT_STYLE = policy(
     "on our behalf, such as our messaging carrier.",
 )
 
+TERMLY_STYLE = """\
+PRIVACY NOTICE
+
+This privacy notice for Acme Dental LLC ("we," "us," or "our") describes how and why we might
+collect, store, use, and/or share ("process") your information when you use our services.
+
+4. WHEN AND WITH WHOM DO WE SHARE YOUR PERSONAL INFORMATION?
+We may need to share your personal information in the following situations:
+- Business Transfers. We may share or transfer your information in connection with, or during
+negotiations of, any merger, sale of company assets, financing, or acquisition of all or a
+portion of our business to another company.
+- Affiliates. We may share your information with our affiliates, in which case we will require
+those affiliates to honor this privacy notice.
+- Business Partners. We may share your information with our business partners to offer you
+certain products, services, or promotions.
+"""
+
+TERMLY_FIXED = (
+    TERMLY_STYLE
+    + f"""
+5. SMS MESSAGING
+We will not share your opt-in to an SMS campaign with any third party for purposes unrelated to
+providing you with the services of that campaign. {CARVE_OUT}
+"""
+)
+
 CORPUS = [
+    pytest.param(
+        TERMLY_STYLE,
+        {"PP-NON-SHARING-STATEMENT", "PP-SHARING-LANGUAGE"},
+        id="generator-template-affiliates-partners",
+    ),
+    pytest.param(TERMLY_FIXED, set(), id="generator-template-with-sms-section"),
     pytest.param(TWILIO_STYLE, set(), id="twilio-style-compliant"),
     pytest.param(
         GENERIC_TEMPLATE,
@@ -201,7 +233,7 @@ def test_policy_corpus(text: str, expected: set[str]) -> None:
     "text",
     [
         "Acme Dental respects your privacy.",
-        "ACME DENTAL, LLC (\"we\") respects your privacy.",
+        'ACME DENTAL, LLC ("we") respects your privacy.',
         "This is Acme Dental's privacy policy.",
         "Acme   Dental\nrespects your privacy.",
     ],
@@ -251,6 +283,8 @@ def test_brand_without_context_is_context_missing() -> None:
         "Mobile opt-in data collected on our website is never sold, rented or shared.",
         "We never share your mobile number.",
         "Opt-in data and consent will not be shared with third parties.",
+        "We will not share your opt-in to an SMS campaign with any third party for purposes "
+        "unrelated to providing you with the services of that campaign.",
         "SMS-collected information is not shared with third parties or associates.",
         "Under no circumstances will we share your cell phone number with third parties.",
         "We don't share phone numbers collected for SMS with third parties for marketing purposes.",
@@ -334,6 +368,7 @@ def test_sharing_language_fails(sentence: str) -> None:
         "a subpoena.",
         "We may share aggregated or anonymized data with partners.",
         "You may share your referral link with third parties.",
+        "You can choose to share your information with third parties through social media.",
         "Our affiliates do not receive your information.",
         "We share your phone number with our SMS provider and carriers to deliver messages.",
         "We may share your information with our service providers, but never with third parties "
@@ -360,6 +395,14 @@ def test_carve_out_excuses_generic_sharing(carve_out: str) -> None:
         "We may share your personal information with our marketing partners.",
         NON_SHARING,
         carve_out,
+    )
+    assert "PP-SHARING-LANGUAGE" not in failing(text)
+
+
+def test_carve_out_in_the_same_sentence() -> None:
+    text = policy(
+        "We may share your information with third parties, but not your SMS opt-in data.",
+        NON_SHARING,
     )
     assert "PP-SHARING-LANGUAGE" not in failing(text)
 
@@ -428,6 +471,7 @@ def test_embedded_consent_fails(sentence: str) -> None:
         "Providing your phone number does not mean you agree to receive text messages.",
         "By using our website, you agree to this Privacy Policy.",
         "By providing your email address, you agree to receive our newsletter.",
+        "By opting in, you agree to receive text messages; email support@acmedental.com for help.",
         "By providing your phone number, you do not consent to receive text messages; SMS consent "
         "is collected separately.",
     ],
@@ -477,3 +521,27 @@ def test_each_rule_is_fast_on_a_5kb_policy(rule_id: str) -> None:
         list(func(analysed, CTX))
         times.append(time.perf_counter() - start)
     assert statistics.median(times) < 0.0005
+
+
+# --- text helpers these rules rely on ------------------------------------------------------
+
+
+def test_lower_keeps_offsets() -> None:
+    raw = "İstanbul Dental: we NEVER share your mobile number."
+    t = Text(raw)
+    assert len(t.lower) == len(raw)
+    assert t.lower.index("never") == raw.index("NEVER")
+
+
+def test_prose_sentences_join_wrapped_lines_but_not_headings_or_bullets() -> None:
+    raw = (
+        "## SMS\n"
+        "No mobile information will be shared with third parties or affiliates for marketing or\n"
+        "promotional purposes.\n"
+        "- Reply STOP to opt out\n"
+        "- Reply HELP for help\n"
+    )
+    texts = [s.text for s in Text(raw).prose_sentences]
+    assert texts[0] == "## SMS"
+    assert texts[1].endswith("promotional purposes.")
+    assert texts[2:] == ["- Reply STOP to opt out", "- Reply HELP for help"]

@@ -93,8 +93,7 @@ def non_sharing_statement(t: Text) -> re.Match[str] | None:
             hi = min(clause_end(raw, verb.end()), s.end)
             named = mobile.search(raw, lo, hi) is not None or (
                 anaphora.search(raw, lo, verb.start()) is not None
-                and mobile.search(raw, sentences[i - 1].start if i > 0 else s.start, lo)
-                is not None
+                and mobile.search(raw, sentences[i - 1].start if i > 0 else s.start, lo) is not None
             )
             # Negation is the costlier test, so it runs last.
             if named and is_negated(raw, verb.start()):
@@ -188,8 +187,11 @@ def embedded_consent(t: Text) -> Iterator[tuple[Sentence, bool]]:
         s = t.prose_sentences[i]
         if not sms.search(raw, claim.end(), s.end):
             continue
-        # Consent to texts and to calls or email in one statement is bundled consent.
-        bundled = other.search(raw, claim.end(), s.end) is not None
+        # Consent to texts and to calls or email in one clause is bundled consent ("…texts;
+        # email us for help" is not).
+        bundled = (
+            other.search(raw, claim.end(), min(s.end, clause_end(raw, claim.end()))) is not None
+        )
         claimed = _p("embedded_act").search(raw, s.start, s.end) is not None and not (
             _p("express_optin").search(raw, s.start, s.end)
         )
@@ -219,8 +221,8 @@ def non_sharing(t: Text, ctx: Context) -> Iterator[Hit]:
         yield Hit(
             message=(
                 "The privacy policy does not say that mobile information and SMS opt-in data "
-                "will not be shared with third parties or affiliates; a general \"we do not sell "
-                "your data\" does not cover it."
+                'will not be shared with third parties or affiliates; a general "we do not sell '
+                'your data" does not cover it.'
             ),
             fix=f'Add to the SMS section: "{NON_SHARING} {CARVE_OUT}"',
         )
@@ -264,7 +266,7 @@ def embedded(t: Text, ctx: Context) -> Iterator[Hit]:
             )
         yield Hit(
             message=message,
-            fix="Remove the consent claim; describe the program instead, e.g. \"If you opt in to "
+            fix='Remove the consent claim; describe the program instead, e.g. "If you opt in to '
             'text messages on our opt-in form, you will receive…"',
             span=(s.start, s.end),
         )
