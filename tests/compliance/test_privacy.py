@@ -468,6 +468,8 @@ def test_embedded_consent_fails(sentence: str) -> None:
         "By checking the SMS consent box on our form and providing your number, you agree to "
         "receive appointment reminder texts.",
         "By texting JOIN to 55555 you agree to receive text alerts.",
+        "By providing your mobile number and opting in to our SMS program, you agree to receive "
+        "recurring text messages.",
         "Providing your phone number does not mean you agree to receive text messages.",
         "By using our website, you agree to this Privacy Policy.",
         "By providing your email address, you agree to receive our newsletter.",
