@@ -7,6 +7,7 @@ reports indexes exactly the text the user gave.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -17,7 +18,10 @@ __all__ = [
     "Text",
     "brand_aliases",
     "brand_pattern",
+    "clause_end",
+    "clause_start",
     "is_negated",
+    "same_clause",
 ]
 
 # The longest text one check accepts. A privacy policy runs 5–30 KB; 200,000 characters leaves
@@ -38,6 +42,11 @@ _NEGATION = re.compile(
     re.I,
 )
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+# Prose sentences: a sentence ends at terminal punctuation followed by a capitalised start.
+_PROSE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9\[{(*])")
+_LINE = re.compile(r"[^\n]+")
+# A line that starts a new block: a bullet, a heading, a numbered item, a bold lead-in, a table row.
+_BLOCK_LINE = re.compile(r"\s*(?:[-*•#>|]|\d+[.)]\s)")
 
 # Corporate suffixes a brand name may carry or drop ("Northside PT LLC" ~ "Northside PT").
 _SUFFIXES = (
@@ -119,6 +128,66 @@ class Text:
         """Lower-cased words, in order."""
         return [w.lower() for w in _WORD.findall(self.raw)]
 
+    @cached_property
+    def lower(self) -> str:
+        """The text lower-cased with every offset kept, for fast case-sensitive scans that
+        report spans into `raw` (a character whose lower case is longer stays as it is)."""
+        low = self.raw.lower()
+        if len(low) == len(self.raw):
+            return low
+        return "".join(c if len(c.lower()) != 1 else c.lower() for c in self.raw)
+
+    @cached_property
+    def prose_sentences(self) -> list[Sentence]:
+        """Sentences of running prose: like `sentences`, but a hard line wrap inside a sentence
+        (common in Markdown and plain-text policies) does not end it. Blank lines, bullets and
+        headings still do."""
+        raw = self.raw
+        out: list[Sentence] = []
+        block_start = -1
+        block_end = -1
+        prev = ""
+        for m in _LINE.finditer(raw):
+            line = m.group()
+            if not line.strip():
+                continue
+            joined = (
+                block_start >= 0
+                and raw.count("\n", block_end, m.start()) == 1
+                and _wraps(prev, line)
+            )
+            if joined:
+                block_end = m.end()
+            else:
+                if block_start >= 0:
+                    self._add_prose(out, block_start, block_end)
+                block_start, block_end = m.start(), m.end()
+            prev = line
+        if block_start >= 0:
+            self._add_prose(out, block_start, block_end)
+        return out
+
+    def _add_prose(self, out: list[Sentence], start: int, end: int) -> None:
+        pos = start
+        for m in _PROSE_END.finditer(self.raw, start, end):
+            self._add_sentence(out, pos, m.start())
+            pos = m.end()
+        self._add_sentence(out, pos, end)
+
+    @cached_property
+    def _prose_starts(self) -> list[int]:
+        return [s.start for s in self.prose_sentences]
+
+    def prose_index(self, pos: int) -> int:
+        """Index in `prose_sentences` of the sentence containing `pos` (0 when before all)."""
+        return max(0, bisect_right(self._prose_starts, pos) - 1)
+
+    def prose_sentence_at(self, pos: int) -> Sentence:
+        """The prose sentence containing offset `pos` (see `prose_sentences`)."""
+        if not self.prose_sentences:
+            return Sentence(0, len(self.raw), self.raw)
+        return self.prose_sentences[self.prose_index(pos)]
+
     def sentence_at(self, pos: int) -> Sentence:
         """The sentence containing offset `pos` (the last one before it if it falls between)."""
         found = self.sentences[0] if self.sentences else Sentence(0, len(self.raw), self.raw)
@@ -169,6 +238,32 @@ def clause_start(raw: str, pos: int, *, window: int = 160) -> int:
     for m in _CLAUSE_BREAK.finditer(raw, lo, pos):
         start = m.end()
     return start
+
+
+def clause_end(raw: str, pos: int, *, window: int = 160) -> int:
+    """Offset where the clause containing `pos` ends (bounded look-ahead)."""
+    hi = min(len(raw), pos + window)
+    m = _CLAUSE_BREAK.search(raw, pos, hi)
+    return m.start() if m else hi
+
+
+def same_clause(raw: str, start: int, end: int) -> bool:
+    """True when no clause break (punctuation, "but", "except"…) lies between two offsets."""
+    return _CLAUSE_BREAK.search(raw, start, end) is None
+
+
+def _wraps(prev: str, line: str) -> bool:
+    """True when `line` continues the sentence of `prev` across a hard line wrap."""
+    p = prev.rstrip()
+    n = line.lstrip()
+    if not p or not n or p.lstrip().startswith(("#", "|")) or _BLOCK_LINE.match(line):
+        return False
+    if p[-1] in ".!?:;" or n.startswith("**"):
+        return False
+    if n[0].islower():
+        return True
+    # A long line cut after a word or comma is wrapped prose; a short one is a heading or label.
+    return len(p) >= 50 and (p[-1].isalnum() or p[-1] in ",&-/(") and not p.isupper()
 
 
 def is_negated(raw: str, pos: int, *, max_words: int = 8) -> bool:

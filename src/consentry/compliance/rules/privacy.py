@@ -1,3 +1,272 @@
-"""Rules: (to be implemented)."""
+"""Rules PP-* and DOC-EMBEDDED-CONSENT: the privacy policy, and consent claims in policy texts.
+
+Policies are long, so every rule here makes a few passes of precompiled patterns over the raw
+text and reads sentences from the text's cached sentence list; nothing is split per rule.
+"""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+
+from consentry.compliance.catalog import rule
+from consentry.compliance.context import Context
+from consentry.compliance.lexicon import pattern, words
+from consentry.compliance.model import Hit
+from consentry.compliance.rules._common import context_missing
+from consentry.compliance.text import Sentence, Text, clause_end, clause_start, is_negated
+
+__all__ = ["CARVE_OUT", "NON_SHARING", "embedded_consent", "non_sharing_statement", "sharing"]
+
+NON_SHARING = (
+    "No mobile information will be shared with third parties or affiliates for marketing or "
+    "promotional purposes."
+)
+CARVE_OUT = (
+    "All the above categories exclude text messaging originator opt-in data and consent; this "
+    "information will not be shared with any third parties."
+)
+
+# How far before a sharing verb the sharer ("you may share…") is looked for.
+_SUBJECT_WINDOW = 40
+# How far after a recipient its qualifier ("who perform services on our behalf") is looked for.
+_QUALIFIER_WINDOW = 100
+
+
+def _p(key: str) -> re.Pattern[str]:
+    return pattern("privacy", key)
+
+
+@cache
+def _stems(key: str) -> tuple[str, ...]:
+    return tuple(sorted(words("privacy", key)))
+
+
+def _stem_hits(t: Text, key: str) -> list[int]:
+    """Sorted offsets where a stem under `key` starts a word: a plain substring search of the
+    lower-cased text, several times faster than a case-insensitive regex pass over a policy."""
+    low, raw = t.lower, t.raw
+    out: list[int] = []
+    for stem in _stems(key):
+        i = low.find(stem)
+        while i >= 0:
+            if i == 0 or not raw[i - 1].isalnum():
+                out.append(i)
+            i = low.find(stem, i + 1)
+    out.sort()
+    return out
+
+
+def _scan(t: Text, stems: str, full: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    """Matches of `full` that start where a stem under `stems` starts a word."""
+    raw = t.raw
+    for pos in _stem_hits(t, stems):
+        m = full.match(raw, pos)
+        if m:
+            yield m
+
+
+def _stem_sentences(t: Text, stems: str) -> list[int]:
+    """Indices of the prose sentences that hold a stem under `stems`, in order."""
+    return sorted({t.prose_index(pos) for pos in _stem_hits(t, stems)})
+
+
+def non_sharing_statement(t: Text) -> re.Match[str] | None:
+    """Where the text says, negated, that mobile/SMS data is not shared (None when it does not).
+
+    The negated verb must be one of sharing, not only selling, and the mobile data must be named
+    in the verb's clause, or named earlier and referred back to ("…opt-in data and consent; this
+    information will not be shared").
+    """
+    raw = t.raw
+    mobile = _p("mobile_data")
+    anaphora = _p("anaphora")
+    sentences = t.prose_sentences
+    verbs = _p("nonshare_verbs")
+    named_in = _stem_sentences(t, "mobile_stems")
+    # A sentence that names mobile data, or the one after it (which may refer back to it).
+    for i in sorted({*named_in, *(i + 1 for i in named_in if i + 1 < len(sentences))}):
+        s = sentences[i]
+        for verb in verbs.finditer(raw, s.start, s.end):
+            lo = max(clause_start(raw, verb.start()), s.start)
+            hi = min(clause_end(raw, verb.end()), s.end)
+            named = mobile.search(raw, lo, hi) is not None or (
+                anaphora.search(raw, lo, verb.start()) is not None
+                and mobile.search(raw, sentences[i - 1].start if i > 0 else s.start, lo) is not None
+            )
+            # Negation is the costlier test, so it runs last.
+            if named and is_negated(raw, verb.start()):
+                return verb
+    return None
+
+
+def _exempt_recipient(raw: str, r: re.Match[str], s: Sentence, services: list[range]) -> bool:
+    """A recipient that only helps deliver the service, or one the text says it never uses."""
+    if any(r.start() in span for span in services):
+        return True
+    if is_negated(raw, r.start()):
+        return True
+    end = min(clause_end(raw, r.end()), s.end, r.end() + _QUALIFIER_WINDOW)
+    return _p("service_qualifier").search(raw, r.end(), end) is not None
+
+
+def _has_carve_out(t: Text) -> bool:
+    """True when the text explicitly excludes SMS opt-in data and consent from its sharing."""
+    carve_out = _p("carve_out")
+    sentences = t.prose_sentences
+    return any(
+        carve_out.search(t.raw, sentences[i].start, sentences[i].end)
+        for i in _stem_sentences(t, "carve_out_stems")
+    )
+
+
+def _shares(t: Text, s: Sentence) -> bool:
+    """True when sentence `s`, which holds an affirmed sharing verb, lets data go to a recipient
+    that is neither a service provider nor a legal or business-transfer necessity."""
+    raw = t.raw
+    lo, hi = s.start, s.end
+    if not _p("data_terms").search(raw, lo, hi):
+        return False
+    services = [range(*m.span()) for m in _p("service_recipients").finditer(raw, lo, hi)]
+    recipients = _p("recipients").finditer(raw, lo, hi)
+    if all(_exempt_recipient(raw, r, s, services) for r in recipients):
+        return False
+    marketing = any(
+        not is_negated(raw, m.start()) for m in _p("marketing_purpose").finditer(raw, lo, hi)
+    )
+    if marketing:
+        return True
+    return not (_p("legal_basis").search(raw, lo, hi) or _p("deidentified").search(raw, lo, hi))
+
+
+def sharing(t: Text) -> Iterator[tuple[Sentence, bool]]:
+    """Sentences that affirmatively let personal data go to third parties, affiliates or
+    partners, with whether each names SMS data itself (which no carve-out elsewhere excuses).
+
+    Negated statements, sharing with service providers that help deliver the service, legally
+    compelled or business-transfer disclosures and de-identified data are not sharing; a
+    sentence that names marketing purposes is sharing whatever else it says. Sentences covered
+    by an explicit carve-out of SMS opt-in data are left out.
+    """
+    raw = t.raw
+    sentences = t.prose_sentences
+    verbs = _p("share_verbs")
+    doc_carve_out: bool | None = None
+    # Sharing needs a recipient, and recipients are rarer than verbs: start from them.
+    for i in _stem_sentences(t, "recipient_stems"):
+        s = sentences[i]
+        affirmed = any(
+            not is_negated(raw, v.start())
+            and not _p("user_subject").search(raw[max(0, v.start() - _SUBJECT_WINDOW) : v.start()])
+            for v in verbs.finditer(raw, s.start, s.end)
+        )
+        if not affirmed or not _shares(t, s) or _p("carve_out").search(raw, s.start, s.end):
+            continue
+        names_sms = _p("sms_data").search(raw, s.start, s.end) is not None
+        if not names_sms:
+            if doc_carve_out is None:
+                doc_carve_out = _has_carve_out(t)
+            if doc_carve_out:
+                continue
+        yield s, names_sms
+
+
+def embedded_consent(t: Text) -> Iterator[tuple[Sentence, bool]]:
+    """Sentences in which a policy or terms text claims SMS consent itself, with whether each
+    bundles SMS with calls or email. An act that is not an express opt-in ("by providing your
+    number", "by using our site") with "you agree to receive texts" is such a claim."""
+    raw = t.raw
+    sms = _p("sms_channel")
+    other = _p("other_channels")
+    flagged: set[int] = set()
+    for claim in _scan(t, "consent_stems", _p("consent_claim")):
+        i = t.prose_index(claim.start())
+        if i in flagged or is_negated(raw, claim.start()):
+            continue
+        s = t.prose_sentences[i]
+        if not sms.search(raw, claim.end(), s.end):
+            continue
+        # Consent to texts and to calls or email in one clause is bundled consent ("…texts;
+        # email us for help" is not).
+        bundled = (
+            other.search(raw, claim.end(), min(s.end, clause_end(raw, claim.end()))) is not None
+        )
+        claimed = _p("embedded_act").search(raw, s.start, s.end) is not None and not (
+            _p("express_optin").search(raw, s.start, s.end)
+        )
+        if bundled or claimed:
+            flagged.add(i)
+            yield s, bundled
+
+
+@rule("PP-BRAND")
+def brand(t: Text, ctx: Context) -> Iterator[Hit]:
+    """The privacy policy must name the company whose policy it is."""
+    if not ctx.brands:
+        yield context_missing("PP-BRAND", "the company (brand) name")
+        return
+    if t.mentions_brand(ctx.brands) is None:
+        name = ctx.brands[0]
+        yield Hit(
+            message=f"The privacy policy never names {name}, so it is not clear whose it is.",
+            fix=f'Name the business, e.g. "{name} ("we", "us") respects your privacy."',
+        )
+
+
+@rule("PP-NON-SHARING-STATEMENT")
+def non_sharing(t: Text, ctx: Context) -> Iterator[Hit]:
+    """The policy must say mobile information / SMS opt-in data is not shared."""
+    if non_sharing_statement(t) is None:
+        yield Hit(
+            message=(
+                "The privacy policy does not say that mobile information and SMS opt-in data "
+                'will not be shared with third parties or affiliates; a general "we do not sell '
+                'your data" does not cover it.'
+            ),
+            fix=f'Add to the SMS section: "{NON_SHARING} {CARVE_OUT}"',
+        )
+
+
+@rule("PP-SHARING-LANGUAGE")
+def sharing_language(t: Text, ctx: Context) -> Iterator[Hit]:
+    """Nothing in the policy may let personal data or phone numbers go to third parties."""
+    for s, names_sms in sharing(t):
+        if names_sms:
+            yield Hit(
+                message="The privacy policy says mobile numbers or SMS opt-in data may be shared "
+                "with or sold to third parties, affiliates or partners.",
+                fix="Remove this statement; SMS data must never be shared. Say instead: "
+                f'"{NON_SHARING}"',
+                span=(s.start, s.end),
+            )
+        else:
+            yield Hit(
+                message="The privacy policy says personal data may be shared with or sold to "
+                "third parties, affiliates or partners, and nothing excludes SMS opt-in data and "
+                "consent.",
+                fix=f'Remove the statement, or add after it: "{CARVE_OUT}"',
+                span=(s.start, s.end),
+            )
+
+
+@rule("DOC-EMBEDDED-CONSENT")
+def embedded(t: Text, ctx: Context) -> Iterator[Hit]:
+    """A policy or terms text must not itself claim to obtain SMS consent."""
+    for s, bundled in embedded_consent(t):
+        if bundled:
+            message = (
+                "The document claims consent to text messages bundled with calls or email; SMS "
+                "consent must be its own express opt-in, collected at the opt-in."
+            )
+        else:
+            message = (
+                "The document claims consent to text messages from an act that is not an opt-in "
+                "(providing a number, using the site, accepting the terms)."
+            )
+        yield Hit(
+            message=message,
+            fix='Remove the consent claim; describe the program instead, e.g. "If you opt in to '
+            'text messages on our opt-in form, you will receive…"',
+            span=(s.start, s.end),
+        )
