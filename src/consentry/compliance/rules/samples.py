@@ -8,7 +8,7 @@ carry opt-out language, and use-case fit is about the program's messages, not it
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
 
 from consentry.compliance.catalog import rule
@@ -144,10 +144,12 @@ def _use_case_names() -> tuple[str, ...]:
     return tuple(k for k, v in vocab.items() if k.isupper() and isinstance(v, list) and v)
 
 
-def use_case_scores(raw: str) -> dict[str, int]:
-    """How many distinct phrases of each use case's vocabulary `raw` contains."""
+def use_case_scores(raw: str, only: Iterable[str] | None = None) -> dict[str, int]:
+    """How many distinct phrases of each use case's vocabulary (or of those in `only`) `raw`
+    contains; use cases scoring nothing are left out."""
+    names = _use_case_names() if only is None else [n for n in only if n in _use_case_names()]
     scores: dict[str, int] = {}
-    for name in _use_case_names():
+    for name in names:
         found = {m.group(0).lower() for m in pattern("usecases", name).finditer(raw)}
         if found:
             scores[name] = len(found)
@@ -183,13 +185,14 @@ class UseCaseScope:
 
     def foreign(self, raw: str) -> str | None:
         """The use case `raw` clearly belongs to when that is none the campaign allows."""
-        if self.open_ended:
+        if self.open_ended or use_case_scores(raw, self.declared):
             return None
-        scores = use_case_scores(raw)
-        if not scores or any(scores.get(d, 0) for d in self.declared):
+        # Only use cases the campaign does not allow can make a mismatch: score just those.
+        scores = use_case_scores(raw, (n for n in _use_case_names() if n not in self.allowed))
+        if not scores:
             return None
         best, score = max(scores.items(), key=lambda kv: kv[1])
-        return best if score >= 2 and best not in self.allowed else None
+        return best if score >= 2 else None
 
 
 def _others_have(ctx: Context, raw: str, test: Callable[[str], bool]) -> bool:
@@ -278,6 +281,27 @@ def links(t: Text, ctx: Context) -> Iterator[Hit]:
             )
 
 
+# Words of brand lines, opt-out/help instructions and disclosures: not message content.
+_BOILERPLATE = frozenset(
+    [
+        "reply", "text", "txt", "send", "respond", "stop", "to", "2", "4", "opt", "out", "optout",
+        "unsubscribe", "cancel", "end", "quit", "help", "info", "for", "msg", "msgs", "message",
+        "messages", "data", "rates", "rate", "may", "apply", "and", "or", "the", "a", "at", "any",
+        "time", "anytime", "std", "standard", "freq", "frequency", "varies", "hi", "hello", "hey",
+    ]
+)
+# A message with this many content words is more than a label; the full stub test is skipped.
+_ENOUGH_CONTENT = 6
+
+
+def _content_words(t: Text, ctx: Context) -> int:
+    """A quick upper bound of the message's own words (brand and boilerplate left out)."""
+    brand_words = {w.lower() for n in sender_names(ctx) for w in _WORD.findall(n)}
+    body = _FIELD.sub(" ", t.raw)
+    skip = _BOILERPLATE | brand_words
+    return sum(1 for w in _WORD.findall(body) if w.lower() not in skip)
+
+
 def _residual(t: Text, ctx: Context) -> str:
     """The message with the brand, variable fields and opt-out/help instructions set aside."""
     raw = _FIELD.sub(" ", t.raw)
@@ -314,6 +338,8 @@ def specific(t: Text, ctx: Context) -> Iterator[Hit]:
             'is on [date] at [time]. Reply STOP to opt out."',
         )
         return
+    if _content_words(t, ctx) >= _ENOUGH_CONTENT:
+        return
     residual = _residual(t, ctx)
     stub = pattern("samples", "stub").fullmatch(residual) if residual else None
     if not residual or stub or len(residual.split()) < 3:
@@ -330,16 +356,16 @@ def cold_outreach(t: Text, ctx: Context) -> Iterator[Hit]:
     """The message does not read as unsolicited first contact."""
     if not _applies(ctx):
         return
-    carveout = t.find(pattern("samples", "cold_carveout")) is not None
     for m in t.finditer(pattern("samples", "cold_strong")):
-        if carveout and _SELECTED.search(m.group(0)):
+        # "You've been selected / pre-approved" is fine for what the person entered or applied for.
+        if _SELECTED.search(m.group(0)) and t.find(pattern("samples", "cold_carveout")):
             continue
         if is_negated(t.raw, m.start()):
             continue
         yield _cold_hit(m.group(0), span(m))
         return
-    intro = t.find(pattern("samples", "cold_intro"))
     pitch = t.find(pattern("samples", "cold_pitch"))
+    intro = t.find(pattern("samples", "cold_intro")) if pitch else None
     if intro and pitch:
         yield _cold_hit(t.raw[intro.start() : pitch.end()].strip(), (intro.start(), pitch.end()))
 
