@@ -222,3 +222,22 @@ def test_standard_words() -> None:
     assert is_standard_opt_out("Stop")
     assert not is_standard_opt_out("REMOVE")
     assert not is_standard_opt_out("NO MORE")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Northside PT: your visit is on [date]. Reply C to confirm or X to cancel your "
+        "appointment. Reply STOP to opt out.",
+        "Northside PT: your visit is on [date]. Reply YES to confirm or NO to cancel the visit. "
+        "Reply STOP to opt out.",
+        "Northside PT: Reply 1 to end the chat with our front desk. Reply STOP to opt out.",
+    ],
+)
+def test_cancelling_an_appointment_is_not_an_opt_out_keyword(text: str) -> None:
+    assert "KW-OPT-OUT-KEYWORDS" not in failing(text, None)
+
+
+def test_cancelling_the_texts_with_a_substitute_is_flagged() -> None:
+    text = "Northside PT: your visit is on [date]. Reply NO to cancel these texts."
+    assert "KW-OPT-OUT-KEYWORDS" in failing(text, None)

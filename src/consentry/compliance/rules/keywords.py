@@ -59,7 +59,8 @@ def _substitute_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     q = "[\"'“”‘’]?"
     forward = re.compile(
         rf"\b(?:{verbs})(?:\s+(?:with|back))?(?:\s+the\s+(?:word|keyword))?\s+"
-        rf"(?P<kw>{q}[A-Za-z0-9][A-Za-z0-9 \-'’]{{0,24}}?{q})"
+        # The keyword: a few words, never spanning another "to ..." instruction.
+        rf"(?P<kw>{q}[A-Za-z0-9](?:(?!\s+to\s)[A-Za-z0-9 \-'’]){{0,24}}?{q})"
         rf"(?:\s+to\s+\d[\d\-() ]{{2,15}}\d)?(?:\s+(?:at\s+any\s+time|anytime))?\s+(?:to|2)\s+"
         rf"(?:{ends})\b",
         re.I,
