@@ -181,6 +181,7 @@ class UseCaseScope:
 
     @property
     def label(self) -> str:
+        """The declared use cases as the user wrote them ("MARKETING / CUSTOMER_CARE")."""
         return " / ".join(self.declared)
 
     def foreign(self, raw: str) -> str | None:
