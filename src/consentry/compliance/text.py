@@ -10,14 +10,14 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 __all__ = [
     "MAX_TEXT_CHARS",
     "Sentence",
     "Text",
-    "brand_aliases",
     "brand_pattern",
+    "brand_variants",
     "clause_end",
     "clause_start",
     "is_negated",
@@ -317,27 +317,39 @@ def brand_pattern(name: str) -> re.Pattern[str] | None:
     return pattern
 
 
-def brand_aliases(names: Sequence[str]) -> tuple[str, ...]:
-    """`names` plus the short forms a brand signs its texts with.
+# Words left out of initials: "Bank of America" is shortened "BofA"/"BA", never "BOAA".
+_CONNECTORS = frozenset({"of", "and", "&", "the", "for", "at", "in", "on", "a", "an", "de"})
 
-    "Northside Physical Therapy LLC" also goes by "Northside PT" (first word, then the initials
-    of the rest) and "NPT" (its initials, only when three or more, so two-letter words do not
-    count as the brand). Use with Text.mentions_brand / brand_pattern.
+
+def brand_variants(names: Sequence[str]) -> tuple[str, ...]:
+    """The names plus their obvious short forms, for tolerant brand matching.
+
+    Senders shorten a long brand in 160-character texts: "Northside Physical Therapy" is
+    written "Northside PT" (leading words kept, trailing words as initials) or "NPT" (all
+    initials, used only when three letters or more, as two letters are too ambiguous).
     """
+    return _brand_variants(tuple(names))
+
+
+@lru_cache(maxsize=1024)
+def _brand_variants(names: tuple[str, ...]) -> tuple[str, ...]:
     out: list[str] = []
+
+    def add(variant: str) -> None:
+        if variant and variant.lower() not in (v.lower() for v in out):
+            out.append(variant)
+
     for name in names:
-        if name and name.strip() and name.strip() not in out:
-            out.append(name.strip())
-    for name in list(out):
-        words = [
-            w for w in _suffix_free(name.replace(",", " ").split())
-            if w.lower() not in ("&", "and", "of", "the") and w[:1].isalnum()
-        ]
-        if len(words) < 3:
+        add(name)
+        words = [w for w in _suffix_free(name.replace(",", " ").split()) if w.strip(".'’")]
+        if len(words) < 2:
             continue
-        short = f"{words[0]} {''.join(w[0] for w in words[1:]).upper()}"
-        acronym = "".join(w[0] for w in words).upper()
-        for alias in (short, acronym):
-            if alias not in out:
-                out.append(alias)
+        add(" ".join(words))
+        for keep in range(1, len(words) - 1):
+            tail = [w for w in words[keep:] if w.lower() not in _CONNECTORS]
+            if len(tail) >= 2:
+                add(" ".join(words[:keep]) + " " + "".join(w[0] for w in tail).upper())
+        initials = "".join(w[0] for w in words if w.lower() not in _CONNECTORS and w[0].isalnum())
+        if len(initials) >= 3:
+            add(initials.upper())
     return tuple(out)

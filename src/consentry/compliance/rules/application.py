@@ -33,7 +33,7 @@ from consentry.compliance.rules.business import (
     real_names,
     website_host,
 )
-from consentry.compliance.text import Text, brand_aliases
+from consentry.compliance.text import Text, brand_variants
 
 _DATA = "application"
 
@@ -246,7 +246,7 @@ def sample_count(app: Application, ctx: Context) -> Iterator[Hit]:
                 field=f"campaign.sample_messages[{i}]",
             )
     texts = [Text(s) for s in samples]
-    names = brand_aliases(real_names(ctx.brands))
+    names = brand_variants(real_names(ctx.brands))
     if not ctx.brands:
         yield context_missing("APP-SAMPLE-COUNT", "the brand name (business.legal_name)")
     elif names and not any(t.mentions_brand(names) for t in texts):
@@ -405,7 +405,7 @@ def brand_consistent(app: Application, ctx: Context) -> Iterator[Hit]:
     if not ctx.brands:
         yield context_missing("APP-BRAND-CONSISTENT", "the brand name (business.legal_name)")
         return
-    names = brand_aliases(real_names(ctx.brands))
+    names = brand_variants(real_names(ctx.brands))
     if not names:
         return  # only placeholder names: BIZ-LEGAL-NAME reports them
     c = app.campaign
