@@ -1,0 +1,1 @@
+"""Messaging: numbers, messages, conversations, segments and encoding, the send pipeline."""
