@@ -87,14 +87,23 @@ def check_text(
         raise CheckInputError("TEXT_INVALID", "The text to check must be a string.")
     _check_length(text, field)
     ctx = context or Context()
+    html: str | None = None
     if kind is Kind.OPT_IN and forms.looks_like_html(text):
         # An HTML form: rules read its visible text; form rules also read the markup.
+        html = text
         ctx = ctx.with_(form_html=text)
         text = forms.visible_text(text)
     analysed = Text(text)
     report = Report()
     for rule_spec, func in rules_for(kind):
         report.findings.extend(_findings(rule_spec.id, rule_spec.severity, func(analysed, ctx), text, field or kind.value))
+    if html is not None:
+        # Markup hits index the HTML itself (a required field, a pre-checked box).
+        for hit in forms.check_markup(html, ctx):
+            rule_id = hit.rule or "OI-OPTIONAL"
+            report.findings.extend(
+                _findings(rule_id, spec(rule_id).severity, [hit], html, field or kind.value)
+            )
     return report
 
 
