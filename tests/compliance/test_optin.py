@@ -641,6 +641,7 @@ class TestBundledChannels:
             "For help, call us at 512-555-0100 or email support@acmedental.com.",
             "[ ] Email me the monthly newsletter.",
             "Calls and emails are a separate choice below.",
+            "Patients may also agree to these texts verbally during a phone call with our staff.",
         ],
     )
     def test_separate_or_help_contact(self, extra: str) -> None:

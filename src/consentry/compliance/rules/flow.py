@@ -14,8 +14,11 @@ from consentry.compliance.catalog import rule
 from consentry.compliance.context import Context
 from consentry.compliance.lexicon import pattern, words
 from consentry.compliance.model import Hit
+from consentry.compliance.optin_language import urls
 from consentry.compliance.text import Text
 
+# Words in capitals: a keyword can only be one of them (a cheap test before the keyword patterns).
+_CAPS = re.compile(r"\b[A-Z][A-Z0-9]{1,19}\b")
 # Quoted consent language: long enough to be the disclosure, not a one-word label.
 _QUOTED = re.compile(r"\"([^\"]{25,})\"|“([^”]{25,})”|«([^»]{25,})»")
 _SCREENSHOT = re.compile(r"screenshot|image|photo|\.(?:png|jpe?g|gif|pdf|webp)\b", re.I)
@@ -24,7 +27,7 @@ _SCREENSHOT = re.compile(r"screenshot|image|photo|\.(?:png|jpe?g|gif|pdf|webp)\b
 def _opt_in_urls(t: Text) -> list[str]:
     """Web addresses in the flow that are not policy pages."""
     policy = pattern("flow", "policy_url")
-    return [m.group() for m in t.finditer(pattern("optin", "url")) if not policy.search(m.group())]
+    return [u for _, _, u in urls(t.raw) if not policy.search(u)]
 
 
 def _quotes_consent(t: Text) -> bool:
@@ -89,7 +92,7 @@ def disclosure(t: Text, ctx: Context) -> Iterator[Hit]:
     if (
         _quotes_consent(t)
         or _opt_in_urls(t)
-        or (_SCREENSHOT.search(t.raw) and t.find(pattern("optin", "url")))
+        or (_SCREENSHOT.search(t.raw) and urls(t.raw))
     ):
         return
     yield Hit(
@@ -104,7 +107,9 @@ def disclosure(t: Text, ctx: Context) -> Iterator[Hit]:
 @rule("MF-KEYWORD")
 def keyword(t: Text, ctx: Context) -> Iterator[Hit]:
     """A keyword opt-in must name the keyword, the number, where it is advertised, the reply."""
-    texted = _keywords(t, "keyword_text_to")
+    skip = words("flow", "not_keywords")
+    caps = any(m.group().lower() not in skip for m in _CAPS.finditer(t.raw))
+    texted = _keywords(t, "keyword_text_to") if caps else []
     if not texted and t.find(pattern("flow", "keyword_flow")) is None:
         return
     missing: list[str] = []

@@ -17,9 +17,12 @@ from consentry.compliance.model import Hit
 from consentry.compliance.optin_language import (
     bundles_channels,
     is_sms_consent,
+    may_match,
     merges_terms,
+    statement_of,
     statements,
     third_party_match,
+    urls,
 )
 from consentry.compliance.rules._common import context_missing, require, span
 from consentry.compliance.text import Text, brand_pattern, is_negated
@@ -41,28 +44,29 @@ def _is_marketing(ctx: Context) -> bool:
     return bool({ctx.use_case, *ctx.sub_use_cases} & _MARKETING_USE_CASES)
 
 
-def _statement_of(raw: str, pos: int) -> tuple[int, int]:
-    found = (0, len(raw))
-    for start, end in statements(raw):
-        if start <= pos < end:
-            return (start, end)
-        if start > pos:
-            break
-        found = (start, end)
-    return found
-
-
 def _names_brand(t: Text, names: tuple[str, ...]) -> re.Match[str] | None:
     """Where the text names the brand outside a web address ("acmedental.com" names no one)."""
-    urls = [(m.start(), m.end()) for m in t.finditer(pattern("optin", "url"))]
     for name in names:
         found = brand_pattern(name)
         if found is None:
             continue
         for m in found.finditer(t.raw):
-            if not any(a <= m.start() < b for a, b in urls):
+            if not any(a <= m.start() < b for a, b, _ in urls(t.raw)):
                 return m
     return None
+
+
+def _statements_with(t: Text, *keys: str) -> list[tuple[int, int]]:
+    """The statements holding a match of any of `keys`, in order, each once."""
+    found: list[tuple[int, int]] = []
+    for key in keys:
+        if not may_match(t.raw, key):
+            continue
+        for m in t.finditer(pattern("optin", key)):
+            where = statement_of(t.raw, m.start())
+            if where not in found:
+                found.append(where)
+    return sorted(found)
 
 
 @rule("OI-BRAND")
@@ -138,7 +142,7 @@ def stop(t: Text, ctx: Context) -> Iterator[Hit]:
         yield Hit(
             message="The opt-out instruction does not use a standard keyword such as STOP.",
             fix='Write: "Reply STOP to opt out."',
-            span=_statement_of(t.raw, other.start()),
+            span=statement_of(t.raw, other.start()),
         )
     else:
         yield Hit(
@@ -159,11 +163,10 @@ def help_(t: Text, ctx: Context) -> Iterator[Hit]:
 
 
 def _named_with_place(t: Text, named: re.Pattern[str]) -> bool:
-    url = pattern("optin", "url")
     where = pattern("optin", "policy_where")
     for m in named.finditer(t.raw):
-        start, end = _statement_of(t.raw, m.start())
-        if url.search(t.raw, start, end) or where.search(t.raw, start, end):
+        start, end = statement_of(t.raw, m.start())
+        if any(start <= a < end for a, _, _ in urls(t.raw)) or where.search(t.raw, start, end):
             return True
     return False
 
@@ -187,18 +190,15 @@ def _form_links(html: str | None) -> tuple[bool, bool]:
 @rule("OI-POLICY-LINKS")
 def policy_links(t: Text, ctx: Context) -> Iterator[Hit]:
     """The opt-in must say where to find the Privacy Policy and the Terms."""
-    urls = [m.group() for m in t.finditer(pattern("optin", "url"))]
-    linked_privacy, linked_terms = _form_links(ctx.form_html)
-    privacy = (
-        linked_privacy
-        or any(_PRIVACY_WORD.search(u) for u in urls)
-        or _named_with_place(t, pattern("optin", "privacy_named"))
-    )
-    terms = (
-        linked_terms
-        or any(_TERMS_WORD.search(u) for u in urls)
-        or _named_with_place(t, pattern("optin", "terms_named"))
-    )
+    addresses = [u for _, _, u in urls(t.raw)]
+    privacy = any(_PRIVACY_WORD.search(u) for u in addresses)
+    terms = any(_TERMS_WORD.search(u) for u in addresses)
+    if not (privacy and terms):
+        linked_privacy, linked_terms = _form_links(ctx.form_html)
+        privacy = privacy or linked_privacy
+        terms = terms or linked_terms
+    privacy = privacy or _named_with_place(t, pattern("optin", "privacy_named"))
+    terms = terms or _named_with_place(t, pattern("optin", "terms_named"))
     missing = [name for name, ok in (("Privacy Policy", privacy), ("Terms", terms)) if not ok]
     if not missing:
         return
@@ -216,7 +216,12 @@ def policy_links(t: Text, ctx: Context) -> Iterator[Hit]:
 @rule("OI-OPTIONAL")
 def optional(t: Text, ctx: Context) -> Iterator[Hit]:
     """SMS consent must not be a condition of purchase, service or submitting a form."""
-    for m in t.finditer(pattern("optin", "required_consent")):
+    found = (
+        t.finditer(pattern("optin", "required_consent"))
+        if may_match(t.raw, "required_consent")
+        else ()
+    )
+    for m in found:
         if not is_negated(t.raw, m.start(), max_words=16):
             yield Hit(
                 message="The opt-in makes consent to texts a requirement.",
@@ -240,13 +245,14 @@ def _marker_span(m: re.Match[str]) -> tuple[int, int]:
 @rule("OI-NOT-PRECHECKED")
 def not_prechecked(t: Text, ctx: Context) -> Iterator[Hit]:
     """A consent checkbox must not be checked by default."""
-    for m in pattern("optin", "prechecked_box", bounded=False).finditer(t.raw):
+    boxes = pattern("optin", "prechecked_box", bounded=False)
+    for m in boxes.finditer(t.raw) if may_match(t.raw, "prechecked_box") else ():
         yield Hit(
             message="The consent checkbox is shown already checked.",
             fix='Show it unchecked ("[ ]") so the person checks it themselves.',
             span=_marker_span(m),
         )
-    m2 = t.find_affirmed(pattern("optin", "prechecked"))
+    m2 = t.find_affirmed(pattern("optin", "prechecked")) if may_match(t.raw, "prechecked") else None
     if m2 is not None:
         yield Hit(
             message="The consent checkbox is described as checked by default.",
@@ -258,7 +264,7 @@ def not_prechecked(t: Text, ctx: Context) -> Iterator[Hit]:
 @rule("OI-BUNDLED-CHANNELS")
 def bundled_channels(t: Text, ctx: Context) -> Iterator[Hit]:
     """SMS consent must not share one statement or checkbox with calls or e-mail."""
-    for start, end in statements(t.raw):
+    for start, end in _statements_with(t, "other_channel"):
         m = bundles_channels(t.raw, start, end)
         if m is not None:
             yield Hit(
@@ -274,7 +280,7 @@ def bundled_channels(t: Text, ctx: Context) -> Iterator[Hit]:
 @rule("OI-BUNDLED-PURPOSES")
 def bundled_purposes(t: Text, ctx: Context) -> Iterator[Hit]:
     """Marketing and non-marketing texts need distinct consent on a form with another purpose."""
-    if t.find(pattern("optin", "other_purpose")) is None:
+    if not may_match(t.raw, "other_purpose") or t.find(pattern("optin", "other_purpose")) is None:
         return
     marketing, informational = pattern("optin", "marketing"), pattern("optin", "non_marketing")
     for start, end in statements(t.raw):
@@ -299,7 +305,7 @@ def bundled_purposes(t: Text, ctx: Context) -> Iterator[Hit]:
 @rule("OI-BURIED-IN-TERMS")
 def buried_in_terms(t: Text, ctx: Context) -> Iterator[Hit]:
     """Consent to texts must not be merged with acceptance of terms or the privacy policy."""
-    for start, end in statements(t.raw):
+    for start, end in _statements_with(t, "terms_accept", "terms_and"):
         if merges_terms(t.raw, start, end) is not None:
             yield Hit(
                 message="Consent to texts is merged with accepting the terms or privacy policy.",
@@ -314,11 +320,12 @@ def buried_in_terms(t: Text, ctx: Context) -> Iterator[Hit]:
 @rule("OI-THIRD-PARTY")
 def third_party(t: Text, ctx: Context) -> Iterator[Hit]:
     """Consent must be for the named sender only, not partners, affiliates or lead buyers."""
+    if not may_match(t.raw, "third_party"):
+        return
     brand_at = _names_brand(t, ctx.brands) if ctx.brands else None
-    for start, end in statements(t.raw):
-        m = third_party_match(t.raw, start, end)
-        if m is None:
-            continue
+    pos = 0
+    while (m := third_party_match(t.raw, pos)) is not None:
+        pos = m.end()
         if brand_at is not None and brand_at.start() <= m.start() < brand_at.end():
             continue
         yield Hit(
@@ -342,10 +349,12 @@ def implied(t: Text, ctx: Context) -> Iterator[Hit]:
     sms = pattern("optin", "sms")
     express: bool | None = None
     for key in ("implied", "implied_act", "implied_conditional"):
+        if not may_match(t.raw, key):
+            continue
         for m in t.finditer(pattern("optin", key)):
             if is_negated(t.raw, m.start()):
                 continue
-            start, end = _statement_of(t.raw, m.start())
+            start, end = statement_of(t.raw, m.start())
             if key == "implied_conditional":
                 if not (needs.search(t.raw, start, end) and sms.search(t.raw, start, end)):
                     continue
