@@ -38,7 +38,9 @@ def parse_kind(kind: Kind | str) -> Kind:
     if parsed is None or parsed is Kind.APPLICATION:
         names = ", ".join(k.value for k in Kind if k is not Kind.APPLICATION)
         raise CheckInputError(
-            "UNKNOWN_KIND", f"{kind!r} is not a kind of text the checker knows.", fix=f"Use one of: {names}."
+            "UNKNOWN_KIND",
+            f"{kind!r} is not a kind of text the checker knows.",
+            fix=f"Use one of: {names}.",
         )
     return parsed
 
@@ -53,12 +55,18 @@ def _excerpt(text: str, span: tuple[int, int] | None) -> str | None:
     return piece
 
 
-def _findings(rule_id: str, default: Severity, hits: Iterable[Hit], text: str | None, field: str | None) -> Iterable[Finding]:
+def _findings(
+    rule_id: str, default: Severity, hits: Iterable[Hit], text: str | None, field: str | None
+) -> Iterable[Finding]:
     for hit in hits:
         span = hit.span
         if span is not None and text is not None:
             span = (max(0, min(span[0], len(text))), max(0, min(span[1], len(text))))
-        excerpt = hit.excerpt if hit.excerpt is not None else (_excerpt(text, span) if text is not None else None)
+        excerpt = (
+            hit.excerpt
+            if hit.excerpt is not None
+            else (_excerpt(text, span) if text is not None else None)
+        )
         yield Finding(
             rule=hit.rule or rule_id,
             severity=hit.severity or (Severity.INFO if hit.rule == "CONTEXT-MISSING" else default),
@@ -102,8 +110,10 @@ def check_text(
     field = field or kind.value
     _check_length(text, field)
     ctx = context or Context()
+    html: str | None = None
     if kind is Kind.OPT_IN and forms.looks_like_html(text):
         # An HTML form: rules read its visible text; form rules also read the markup.
+        html = text
         ctx = ctx.with_(form_html=text)
         text = text_as_checked(kind, text)
     analysed = Text(text)
@@ -111,6 +121,9 @@ def check_text(
     for rule_spec, func in rules_for(kind):
         hits = func(analysed, ctx)
         report.findings.extend(_findings(rule_spec.id, rule_spec.severity, hits, text, field))
+    if html is not None:
+        # Markup hits index the HTML itself (a required field, a pre-checked box).
+        report.extend(check_form(html, ctx, field=field))
     return report
 
 
@@ -205,14 +218,16 @@ def check_application(app: Application | Mapping[str, Any]) -> Report:
     if form_html:
         report.extend(check_form(form_html, ctx))
     for rule_spec, func in app_rules():
-        report.findings.extend(_findings(rule_spec.id, rule_spec.severity, func(application, ctx), None, None))
+        report.findings.extend(
+            _findings(rule_spec.id, rule_spec.severity, func(application, ctx), None, None)
+        )
     return report
 
 
-def check_form(html: str, ctx: Context) -> Report:
-    """The form rules (OI-*) on an opt-in form's markup, reported on campaign.opt_in.form_html."""
+def check_form(html: str, ctx: Context, *, field: str = "campaign.opt_in.form_html") -> Report:
+    """The form rules (OI-*) on an opt-in form's markup; spans index the HTML."""
     report = Report()
     for hit in forms.check_markup(html, ctx):
         rule_id = hit.rule or "OI-OPTIONAL"
-        report.findings.extend(_findings(rule_id, spec(rule_id).severity, [hit], html, "campaign.opt_in.form_html"))
+        report.findings.extend(_findings(rule_id, spec(rule_id).severity, [hit], html, field))
     return report

@@ -1,0 +1,770 @@
+"""OI-* rules: the opt-in / call to action, as typed text and as quoted in a message flow.
+
+Cases follow public carrier and provider guidance (CTIA Messaging Principles §5, Twilio campaign
+rejection codes 30917/30923/30924/30931, Telnyx/Bandwidth/AWS opt-in examples): what reviewers
+approve and what they reject.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from consentry.compliance import Context, check_text
+
+LINKS = "Privacy Policy: https://{d}/privacy. Terms: https://{d}/terms."
+
+
+def oi(report_rules: set[str]) -> set[str]:
+    """The OI-* rules among failing rules (other families run too and are not judged here)."""
+    return {r for r in report_rules if r.startswith("OI-")}
+
+
+def failing(
+    text: str, company: str = "Acme Dental", *, kind: str = "opt_in", **ctx: Any
+) -> set[str]:
+    """OI-* rules failing on `text` checked as `kind` with the given context fields."""
+    return oi(check_text(kind, text, Context(company=company, **ctx)).failing_rules())
+
+
+# --- The corpus: realistic opt-ins, compliant or not --------------------------------------------
+
+COMPLIANT: list[tuple[str, str, dict[str, Any]]] = [
+    (
+        "Northside Physical Therapy",
+        "[ ] I agree to receive appointment reminder texts from Northside Physical Therapy at the "
+        "number provided. Up to 4 msgs/month. Msg & data rates may apply. Reply HELP for help, "
+        "STOP to opt out. Consent is not a condition of treatment. See our Privacy Policy "
+        "(https://northsidept.com/privacy) and Terms (https://northsidept.com/terms).",
+        {},
+    ),
+    (
+        "Bright Smile Dental",
+        "By checking this box, you agree to receive recurring automated appointment reminders "
+        "and billing notifications by text from Bright Smile Dental at the mobile number "
+        "provided. Msg frequency varies. Msg & data rates may apply. Reply STOP to cancel, HELP "
+        "for help. View our Privacy Policy at brightsmile.com/privacy and Terms at "
+        "brightsmile.com/terms.",
+        {},
+    ),
+    (
+        "Harbor Outfitters",
+        "[ ] Yes, send me promotional offers and new arrivals by text from Harbor Outfitters. "
+        "Up to 6 msgs/month. Consent is not a condition of purchase. Msg and data rates may "
+        "apply. Text STOP to unsubscribe or HELP for help. Terms: https://harboroutfitters.com/"
+        "sms-terms Privacy: https://harboroutfitters.com/privacy",
+        {"use_case": "MARKETING"},
+    ),
+    (
+        "Cedar Bank",
+        "Check the box to receive one-time passcodes by SMS from Cedar Bank when you sign in. "
+        "One message per login attempt. Message and data rates may apply. Privacy Policy: "
+        "https://cedarbank.com/privacy. Terms of Service: https://cedarbank.com/terms.",
+        {"use_case": "2FA"},
+    ),
+    (
+        "Pizza Palace",
+        "Text PIZZA to 55123 to receive weekly deals and coupons from Pizza Palace. Up to 4 "
+        "msgs/mo. Msg&data rates may apply. Reply HELP for help, STOP to cancel. No purchase "
+        "necessary; consent is not a condition of purchase. Terms & Privacy: pizzapalace.com/sms",
+        {"use_case": "MARKETING"},
+    ),
+    (
+        "Greenway Realty LLC",
+        "[ ] I consent to receive text messages from Greenway Realty about my property showings "
+        "and listing updates. Message frequency varies. Standard message and data rates may "
+        "apply. Reply STOP to opt out at any time; reply HELP for assistance. Privacy Policy "
+        "and Terms of Service are available on our website at greenwayrealty.com.",
+        {},
+    ),
+    (
+        "Metro Auto Repair",
+        "By checking this box, I agree to receive SMS notifications from Metro Auto Repair "
+        "about my repair status and pickup times. Msg frequency varies by service. Msg & data "
+        "rates may apply. Text HELP for help. Text STOP to end. "
+        "https://metroauto.com/privacy | https://metroauto.com/terms",
+        {},
+    ),
+    (
+        "Lakeside Yoga Studio",
+        "☐ Text me class reminders and schedule changes from Lakeside Yoga Studio. "
+        "About 2 messages per week. Message & data rates may apply. Reply STOP to unsubscribe. "
+        "For help, email hello@lakesideyoga.com. Privacy: https://lakesideyoga.com/privacy "
+        "Terms: https://lakesideyoga.com/terms",
+        {},
+    ),
+    (
+        "QuickShip Logistics",
+        "I agree to receive delivery updates via text message from QuickShip Logistics. You "
+        "will receive 1 message per order status change. Msg & data rates may apply. Reply "
+        "STOP to opt out or HELP for help. Consent is not required to place an order. Privacy "
+        "Policy: quickship.com/privacy. Terms: quickship.com/terms.",
+        {},
+    ),
+    (
+        "Riverside Animal Hospital",
+        "[ ] I would like to receive pet vaccination reminders and appointment confirmations by "
+        "text from Riverside Animal Hospital. Msg freq varies. Msg & data rates may apply. Reply "
+        "HELP for help and STOP to cancel. See https://riversidevet.com/privacy and "
+        "https://riversidevet.com/terms.",
+        {},
+    ),
+    (
+        "Summit Credit Union",
+        "By checking this box you agree to receive account alerts and fraud notifications by "
+        "text message from Summit Credit Union. Message frequency depends on account activity. "
+        "Message and data rates may apply. Text STOP to opt out, HELP for help, or call "
+        "800-555-0199. Privacy Policy: https://summitcu.org/privacy. Terms and Conditions: "
+        "https://summitcu.org/terms.",
+        {},
+    ),
+    (
+        "Bella's Boutique",
+        "[ ] Sign me up for Bella's Boutique text alerts with exclusive deals and sale "
+        "announcements. Up to 8 msgs/month. Msg & data rates may apply. Consent is not a "
+        "condition of any purchase. Reply STOP to unsubscribe, HELP for help. Terms: "
+        "bellasboutique.com/terms Privacy: bellasboutique.com/privacy",
+        {"use_case": "MARKETING"},
+    ),
+    (
+        "Oak Street Tutoring",
+        "By checking the box below, you opt in to receive session reminders and schedule "
+        "updates via SMS from Oak Street Tutoring. Message frequency varies. Message and data "
+        "rates may apply. Reply STOP to unsubscribe. Reply HELP for help. Read our Privacy "
+        "Policy and Terms of Service at oakstreettutoring.com/legal.",
+        {},
+    ),
+    (
+        "Valley Plumbing Co.",
+        "Yes, text me! I agree to receive service appointment confirmations and technician "
+        "arrival alerts from Valley Plumbing by checking this box. Up to 5 texts per job. Msg & "
+        "data rates may apply. Reply STOP to opt out; reply HELP or call (602) 555-0143 for "
+        "help. Privacy: https://valleyplumbing.com/privacy Terms: https://valleyplumbing.com/terms",
+        {},
+    ),
+    (
+        "Fresh Market Grocers",
+        "Text JOIN to 48213 to get Fresh Market Grocers weekly specials and digital coupons by "
+        "text. Msg frequency: up to 4/mo. Msg & data rates may apply. Consent not required for "
+        "purchase. Reply HELP for help, STOP to cancel. SMS Terms: freshmarket.com/sms-terms. "
+        "Privacy Policy: freshmarket.com/privacy.",
+        {"use_case": "MARKETING"},
+    ),
+    (
+        "Hillcrest Apartments",
+        "[ ] I agree to receive rent reminders and maintenance updates via text message from "
+        "Hillcrest Apartments. Msg frequency varies. Msg and data rates may apply. Reply STOP "
+        "to cancel and HELP for help. The Privacy Policy and Terms are linked below.",
+        {},
+    ),
+    (
+        "Acme Dental",
+        "Staff read aloud: Do you agree to receive appointment reminder text messages from "
+        "Acme Dental? Message frequency varies. Message and data rates may apply. Reply STOP "
+        "to opt out and HELP for help. Our Privacy Policy and Terms are available on our "
+        "website at acmedental.com.",
+        {"opt_in_method": "VERBAL"},
+    ),
+    (
+        "Sunrise Pharmacy",
+        "By checking this box, I consent to receive prescription refill reminders and "
+        "ready-for-pickup texts from Sunrise Pharmacy. Msg frequency varies. Msg & data rates "
+        "may apply. Reply HELP for help. Reply STOP to opt out. Consent is not a condition of "
+        "purchase. Privacy Policy: sunrisepharmacy.com/privacy. Terms: sunrisepharmacy.com/terms.",
+        {},
+    ),
+]
+
+NON_COMPLIANT: list[tuple[str, str, dict[str, Any], set[str]]] = [
+    (
+        # Twilio 30924: no frequency, no rates, no opt-out, no help, no links.
+        "Acme Dental",
+        "I agree to receive appointment reminder texts from Acme Dental.",
+        {},
+        {"OI-FREQUENCY", "OI-RATES", "OI-STOP", "OI-HELP", "OI-POLICY-LINKS"},
+    ),
+    (
+        # Vague "communications", no brand: the classic rejected call to action.
+        "Acme Dental",
+        "By submitting this form, I agree to receive communications from us. Reply STOP to "
+        "opt out. Msg & data rates may apply. Msg frequency varies. Reply HELP for help. "
+        "Privacy Policy: https://acmedental.com/privacy. Terms: https://acmedental.com/terms.",
+        {},
+        {"OI-BRAND", "OI-SMS-EXPLICIT", "OI-MSG-TYPE"},
+    ),
+    (
+        # Implied consent from giving a number (no checkbox, no keyword).
+        "Acme Dental",
+        "By providing your phone number, you agree to receive appointment reminder text "
+        "messages from Acme Dental. Msg frequency varies. Msg & data rates may apply. Reply "
+        "STOP to opt out, HELP for help. Privacy: https://acmedental.com/privacy Terms: "
+        "https://acmedental.com/terms",
+        {},
+        {"OI-IMPLIED"},
+    ),
+    (
+        # Channels bundled: calls, texts and email in one consent.
+        "Acme Insurance",
+        "[ ] I agree to receive calls, texts and emails from Acme Insurance about my policy "
+        "updates, including by autodialer. Msg frequency varies. Msg & data rates may apply. "
+        "Reply STOP to opt out, HELP for help. Privacy: https://acmeins.com/privacy Terms: "
+        "https://acmeins.com/terms",
+        {},
+        {"OI-BUNDLED-CHANNELS"},
+    ),
+    (
+        # Lead generation: consent for partners and lenders in a network.
+        "LoanFinder",
+        "[ ] By checking this box, I agree to receive text messages about loan offers from "
+        "LoanFinder and its marketing partners and lenders in our network. Msg frequency "
+        "varies. Msg & data rates may apply. Reply STOP to cancel, HELP for help. Privacy: "
+        "https://loanfinder.com/privacy Terms: https://loanfinder.com/terms",
+        {},
+        {"OI-THIRD-PARTY"},
+    ),
+    (
+        # Consent merged with acceptance of the Terms of Service.
+        "Acme Dental",
+        "[ ] I agree to the Terms of Service and Privacy Policy and to receive appointment "
+        "reminder texts from Acme Dental. Msg frequency varies. Msg & data rates may apply. "
+        "Reply STOP to opt out, HELP for help. https://acmedental.com/terms "
+        "https://acmedental.com/privacy",
+        {},
+        {"OI-BURIED-IN-TERMS"},
+    ),
+    (
+        # Pre-checked box.
+        "Acme Dental",
+        "[x] I agree to receive appointment reminder texts from Acme Dental. Msg frequency "
+        "varies. Msg & data rates may apply. Reply STOP to opt out, HELP for help. Privacy: "
+        "https://acmedental.com/privacy Terms: https://acmedental.com/terms",
+        {},
+        {"OI-NOT-PRECHECKED"},
+    ),
+    (
+        # Twilio 30923: consent required to use the service.
+        "Acme Fitness",
+        "You must agree to receive text messages from Acme Fitness to complete your "
+        "membership sign-up. We send class reminders and membership updates. Msg frequency "
+        "varies. Msg & data rates may apply. Reply STOP to opt out, HELP for help. Privacy: "
+        "https://acmefitness.com/privacy Terms: https://acmefitness.com/terms",
+        {},
+        {"OI-OPTIONAL"},
+    ),
+    (
+        # Booking form: reminders and promotions under one box.
+        "Glow Salon",
+        "Book your appointment below. [ ] I agree to receive appointment reminders and "
+        "promotional offers by text from Glow Salon. Msg frequency varies. Msg & data rates "
+        "may apply. Reply STOP to opt out, HELP for help. Privacy: https://glowsalon.com/privacy "
+        "Terms: https://glowsalon.com/terms",
+        {},
+        {"OI-BUNDLED-PURPOSES"},
+    ),
+    (
+        # Non-standard opt-out keyword and no help.
+        "Acme Dental",
+        "[ ] I agree to receive appointment reminder texts from Acme Dental. Msg frequency "
+        "varies. Msg & data rates may apply. Reply NO MORE to opt out. Privacy: "
+        "https://acmedental.com/privacy Terms: https://acmedental.com/terms",
+        {},
+        {"OI-STOP", "OI-HELP"},
+    ),
+    (
+        # Marketing campaign that never says it sends marketing.
+        "Harbor Outfitters",
+        "[ ] I agree to receive order updates by text from Harbor Outfitters. Up to 4 "
+        "msgs/month. Msg & data rates may apply. Consent is not a condition of purchase. Reply "
+        "STOP to opt out, HELP for help. Privacy: https://harbor.com/privacy Terms: "
+        "https://harbor.com/terms",
+        {"use_case": "MARKETING"},
+        {"OI-MSG-TYPE"},
+    ),
+    (
+        # Browsing is not consent.
+        "Acme News",
+        "By using this site, you consent to receive breaking news alerts by text from Acme "
+        "News. Msg frequency varies. Msg & data rates may apply. Reply STOP to opt out, HELP for "
+        "help. Privacy: https://acmenews.com/privacy Terms: https://acmenews.com/terms",
+        {},
+        {"OI-IMPLIED"},
+    ),
+    (
+        # Policies named but nowhere to find them.
+        "Acme Dental",
+        "[ ] I agree to receive appointment reminder texts from Acme Dental. Msg frequency "
+        "varies. Msg & data rates may apply. Reply STOP to opt out, HELP for help. We respect "
+        "your Privacy Policy rights and our Terms.",
+        {},
+        {"OI-POLICY-LINKS"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("company", "text", "ctx"), COMPLIANT, ids=[c[0] for c in COMPLIANT])
+def test_compliant_opt_ins_have_no_oi_findings(
+    company: str, text: str, ctx: dict[str, Any]
+) -> None:
+    assert failing(text, company, **ctx) == set()
+
+
+@pytest.mark.parametrize(
+    ("company", "text", "ctx", "expected"),
+    NON_COMPLIANT,
+    ids=[f"{i}-{'+'.join(sorted(c[3]))}" for i, c in enumerate(NON_COMPLIANT)],
+)
+def test_non_compliant_opt_ins_fail_exactly_their_rules(
+    company: str, text: str, ctx: dict[str, Any], expected: set[str]
+) -> None:
+    assert failing(text, company, **ctx) == expected
+
+
+def test_corpus_is_large_enough() -> None:
+    assert len(COMPLIANT) + len(NON_COMPLIANT) >= 25
+
+
+# --- Rule by rule: triggers and near misses -----------------------------------------------------
+
+GOOD = (
+    "[ ] I agree to receive appointment reminder texts from Acme Dental. Msg frequency varies. "
+    "Msg & data rates may apply. Reply STOP to opt out, HELP for help. Privacy: "
+    "https://acmedental.com/privacy Terms: https://acmedental.com/terms"
+)
+
+
+def test_good_baseline_passes() -> None:
+    assert failing(GOOD) == set()
+
+
+def test_message_flow_quoting_the_opt_in_carries_the_same_elements() -> None:
+    flow = (
+        "Patients opt in at https://acmedental.com/sms by checking an unchecked box next to: "
+        f'"{GOOD}"'
+    )
+    assert failing(flow, kind="message_flow") == set()
+    assert "OI-RATES" in failing(
+        flow.replace("Msg & data rates may apply. ", ""), kind="message_flow"
+    )
+
+
+class TestBrand:
+    def test_missing_context_is_an_info_notice(self) -> None:
+        report = check_text("opt_in", GOOD, Context())
+        assert "OI-BRAND" not in report.failing_rules()
+        assert "CONTEXT-MISSING" in report.rules()
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            GOOD.replace("from Acme Dental", "from us"),
+            GOOD.replace("from Acme Dental", "from our company"),
+            GOOD.replace("from Acme Dental", "from Twilio on behalf of our office"),
+        ],
+    )
+    def test_we_or_a_platform_is_not_a_brand(self, text: str) -> None:
+        assert "OI-BRAND" in failing(text)
+
+    @pytest.mark.parametrize("name", ["Acme Dental LLC", "ACME DENTAL", "Acme Dental, Inc."])
+    def test_brand_tolerates_suffix_and_case(self, name: str) -> None:
+        assert "OI-BRAND" not in failing(GOOD, company=name)
+
+    def test_dba_counts(self) -> None:
+        text = GOOD.replace("Acme Dental", "Smile Studio")
+        report = check_text(
+            "opt_in", text, Context(company="Acme Dental Group LLC", brand_names=("Smile Studio",))
+        )
+        assert "OI-BRAND" not in report.failing_rules()
+
+
+class TestSmsExplicit:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            GOOD.replace("appointment reminder texts", "appointment reminder communications"),
+            GOOD.replace("appointment reminder texts", "updates about appointments"),
+        ],
+    )
+    def test_communications_is_not_texts(self, text: str) -> None:
+        assert "OI-SMS-EXPLICIT" in failing(text)
+
+    def test_vague_phrase_is_located(self) -> None:
+        text = "I agree to receive communications from Acme Dental."
+        report = check_text("opt_in", text, Context(company="Acme Dental"))
+        (finding,) = [f for f in report.findings if f.rule == "OI-SMS-EXPLICIT"]
+        assert (
+            finding.span is not None and "communications" in text[finding.span[0] : finding.span[1]]
+        )
+
+    @pytest.mark.parametrize(
+        "phrase", ["SMS reminders", "text message reminders", "MMS reminders", "txt reminders"]
+    )
+    def test_sms_words(self, phrase: str) -> None:
+        assert "OI-SMS-EXPLICIT" not in failing(GOOD.replace("appointment reminder texts", phrase))
+
+
+class TestMessageType:
+    def test_generic_messages_fail(self) -> None:
+        text = GOOD.replace("appointment reminder texts", "text messages")
+        assert "OI-MSG-TYPE" in failing(text)
+
+    @pytest.mark.parametrize(
+        "kind",
+        [
+            "order updates",
+            "delivery notifications",
+            "one-time passcodes",
+            "promotional offers",
+            "customer care replies to your questions",
+            "account alerts",
+        ],
+    )
+    def test_named_kinds_pass(self, kind: str) -> None:
+        text = GOOD.replace("appointment reminder texts", f"{kind} by text")
+        assert "OI-MSG-TYPE" not in failing(text)
+
+    def test_marketing_must_be_named_for_marketing_use_case(self) -> None:
+        text = GOOD + " Consent is not a condition of purchase."
+        assert "OI-MSG-TYPE" in failing(text, use_case="MARKETING")
+        marketing = text.replace(
+            "appointment reminder texts", "appointment reminders and promotional texts"
+        )
+        assert "OI-MSG-TYPE" not in failing(marketing, use_case="MARKETING")
+
+
+class TestFrequency:
+    @pytest.mark.parametrize(
+        "phrase",
+        [
+            "Msg freq varies.",
+            "Message frequency may vary.",
+            "Up to 4 msgs/mo.",
+            "2 messages per week.",
+            "1 msg per request.",
+            "You will receive one message per order.",
+            "Weekly text deals.",
+        ],
+    )
+    def test_disclosures(self, phrase: str) -> None:
+        assert "OI-FREQUENCY" not in failing(GOOD.replace("Msg frequency varies.", phrase))
+
+    def test_recurring_alone_is_not_a_frequency(self) -> None:
+        text = GOOD.replace("Msg frequency varies.", "Recurring messages.")
+        assert "OI-FREQUENCY" in failing(text)
+
+
+class TestRates:
+    @pytest.mark.parametrize(
+        "phrase",
+        [
+            "Msg&data rates may apply.",
+            "Message and data rates may apply.",
+            "Msg & Data Rates Apply.",
+            "Standard message and data rates may apply.",
+            "Standard text messaging rates may apply.",
+        ],
+    )
+    def test_variants(self, phrase: str) -> None:
+        assert "OI-RATES" not in failing(GOOD.replace("Msg & data rates may apply.", phrase))
+
+    def test_missing(self) -> None:
+        assert "OI-RATES" in failing(GOOD.replace("Msg & data rates may apply.", "Free service."))
+
+
+class TestStopAndHelp:
+    @pytest.mark.parametrize(
+        "phrase",
+        [
+            "Reply STOP to cancel.",
+            "Txt STOP to end.",
+            "Text STOP at any time to unsubscribe.",
+            "Reply 'STOP' to opt out.",
+            "Reply UNSUBSCRIBE to stop messages.",
+            "STOP to opt out.",
+        ],
+    )
+    def test_standard_opt_out(self, phrase: str) -> None:
+        text = GOOD.replace(
+            "Reply STOP to opt out, HELP for help.", phrase + " Reply HELP for help."
+        )
+        assert "OI-STOP" not in failing(text)
+
+    def test_non_standard_keyword_is_located(self) -> None:
+        text = GOOD.replace(
+            "Reply STOP to opt out, HELP for help.", "Reply REMOVE to opt out. HELP for help."
+        )
+        report = check_text("opt_in", text, Context(company="Acme Dental"))
+        (finding,) = [f for f in report.findings if f.rule == "OI-STOP"]
+        assert finding.excerpt is not None and "REMOVE" in finding.excerpt
+
+    def test_stop_word_in_prose_is_not_an_instruction(self) -> None:
+        text = GOOD.replace(
+            "Reply STOP to opt out, HELP for help.", "We never stop caring. HELP for help."
+        )
+        assert "OI-STOP" in failing(text)
+
+    @pytest.mark.parametrize(
+        "phrase",
+        [
+            "Reply HELP for help.",
+            "For help, call 512-555-0100.",
+            "Questions? Email support@acmedental.com.",
+            "Text INFO for more information.",
+        ],
+    )
+    def test_help_forms(self, phrase: str) -> None:
+        text = GOOD.replace(
+            "Reply STOP to opt out, HELP for help.", "Reply STOP to opt out. " + phrase
+        )
+        assert "OI-HELP" not in failing(text)
+
+    def test_help_missing(self) -> None:
+        text = GOOD.replace("Reply STOP to opt out, HELP for help.", "Reply STOP to opt out.")
+        assert "OI-HELP" in failing(text)
+
+    def test_passcodes_are_exempt(self) -> None:
+        text = (
+            "[ ] Send me one-time passcodes by text from Cedar Bank. One message per login. "
+            "Msg & data rates may apply. Privacy: https://cedarbank.com/privacy Terms: "
+            "https://cedarbank.com/terms"
+        )
+        assert failing(text, company="Cedar Bank", use_case="2FA") == set()
+        assert {"OI-STOP", "OI-HELP"} <= failing(
+            text, company="Cedar Bank", use_case="ACCOUNT_NOTIFICATION"
+        )
+
+
+class TestPolicyLinks:
+    def test_only_privacy_linked(self) -> None:
+        text = GOOD.replace(" Terms: https://acmedental.com/terms", "")
+        assert "OI-POLICY-LINKS" in failing(text)
+
+    def test_named_with_place(self) -> None:
+        text = GOOD.replace(
+            "Privacy: https://acmedental.com/privacy Terms: https://acmedental.com/terms",
+            "Our Privacy Policy and Terms of Service are posted on our website.",
+        )
+        assert "OI-POLICY-LINKS" not in failing(text)
+
+    def test_named_without_place(self) -> None:
+        text = GOOD.replace(
+            "Privacy: https://acmedental.com/privacy Terms: https://acmedental.com/terms",
+            "We follow our Privacy Policy and Terms of Service.",
+        )
+        assert "OI-POLICY-LINKS" in failing(text)
+
+    def test_verbal_read_aloud(self) -> None:
+        text = (
+            "Agent says: You agree to receive appointment reminder texts from Acme Dental. Msg "
+            "frequency varies. Msg and data rates may apply. Reply STOP to opt out or HELP for "
+            "help. You can find our Privacy Policy and Terms at acmedental.com."
+        )
+        assert failing(text, opt_in_method="VERBAL") == set()
+
+
+class TestOptional:
+    @pytest.mark.parametrize(
+        "phrase",
+        [
+            "You must agree to receive texts to continue.",
+            "Consent to receive text messages is required.",
+            "Text messages are required to use this service.",
+            "Agreeing to SMS is a condition of purchase.",
+        ],
+    )
+    def test_required(self, phrase: str) -> None:
+        assert "OI-OPTIONAL" in failing(GOOD + " " + phrase)
+
+    @pytest.mark.parametrize(
+        "phrase",
+        [
+            "Consent is not a condition of purchase.",
+            "You are not required to agree to receive texts as a condition of purchase.",
+            "Consent to receive text messages is not required to book.",
+        ],
+    )
+    def test_not_a_condition_is_fine(self, phrase: str) -> None:
+        assert "OI-OPTIONAL" not in failing(GOOD + " " + phrase)
+
+    def test_marketing_must_say_not_a_condition(self) -> None:
+        text = GOOD.replace("appointment reminder texts", "promotional texts")
+        assert "OI-OPTIONAL" in failing(text, use_case="MARKETING")
+        assert "OI-OPTIONAL" not in failing(
+            text + " Consent is not a condition of purchase.", use_case="MARKETING"
+        )
+
+
+class TestPrechecked:
+    @pytest.mark.parametrize("marker", ["[x]", "[X]", "☑", "☒", "✓"])
+    def test_markers(self, marker: str) -> None:
+        text = GOOD.replace("[ ]", marker)
+        report = check_text("opt_in", text, Context(company="Acme Dental"))
+        (finding,) = [f for f in report.findings if f.rule == "OI-NOT-PRECHECKED"]
+        assert finding.span is not None and text[finding.span[0] : finding.span[1]] == marker
+
+    @pytest.mark.parametrize("marker", ["[ ]", "☐"])
+    def test_unchecked(self, marker: str) -> None:
+        assert "OI-NOT-PRECHECKED" not in failing(GOOD.replace("[ ]", marker))
+
+    def test_placeholder_count_is_not_a_box(self) -> None:
+        assert "OI-NOT-PRECHECKED" not in failing(
+            GOOD.replace("Msg frequency varies.", "Up to [X] msgs/month.")
+        )
+
+    def test_prose(self) -> None:
+        flow = "Customers opt in at https://acme.com/sms; the SMS box is pre-checked. " + GOOD
+        assert "OI-NOT-PRECHECKED" in failing(flow, kind="message_flow")
+        assert "OI-NOT-PRECHECKED" not in failing(
+            flow.replace("is pre-checked", "is never pre-checked"), kind="message_flow"
+        )
+
+
+class TestBundledChannels:
+    @pytest.mark.parametrize(
+        "consent",
+        [
+            "I agree to receive calls, texts and emails from Acme Dental",
+            "I consent to be contacted by phone, text or email by Acme Dental",
+            "I agree to receive appointment reminder texts and emails from Acme Dental",
+            "I authorize Acme Dental to send me text messages and prerecorded calls",
+        ],
+    )
+    def test_bundled(self, consent: str) -> None:
+        text = GOOD.replace(
+            "I agree to receive appointment reminder texts from Acme Dental", consent
+        )
+        assert "OI-BUNDLED-CHANNELS" in failing(text)
+
+    @pytest.mark.parametrize(
+        "extra",
+        [
+            "For help, call us at 512-555-0100 or email support@acmedental.com.",
+            "[ ] Email me the monthly newsletter.",
+            "Calls and emails are a separate choice below.",
+            "Patients may also agree to these texts verbally during a phone call with our staff.",
+        ],
+    )
+    def test_separate_or_help_contact(self, extra: str) -> None:
+        assert "OI-BUNDLED-CHANNELS" not in failing(GOOD + " " + extra)
+
+
+class TestBundledPurposes:
+    def test_one_box_for_reminders_and_promotions_on_booking_form(self) -> None:
+        text = "Schedule an appointment online. " + GOOD.replace(
+            "appointment reminder texts", "appointment reminders and promotional offers by text"
+        )
+        assert "OI-BUNDLED-PURPOSES" in failing(text)
+
+    def test_separate_boxes_pass(self) -> None:
+        text = (
+            "Schedule an appointment online. "
+            + GOOD
+            + (" [ ] I also agree to receive promotional offers by text from Acme Dental.")
+        )
+        assert "OI-BUNDLED-PURPOSES" not in failing(text)
+
+    def test_dedicated_signup_may_mix(self) -> None:
+        text = GOOD.replace(
+            "appointment reminder texts", "appointment reminders and promotional offers by text"
+        )
+        assert "OI-BUNDLED-PURPOSES" not in failing(text)
+
+
+class TestBuriedInTerms:
+    @pytest.mark.parametrize(
+        "consent",
+        [
+            "I agree to the Terms of Service and Privacy Policy and to receive appointment "
+            "reminder texts from Acme Dental",
+            "By accepting our Terms and Conditions, you agree to receive appointment reminder "
+            "texts from Acme Dental",
+            "I have read and agree to the Terms, including receiving appointment reminder texts "
+            "from Acme Dental",
+        ],
+    )
+    def test_merged(self, consent: str) -> None:
+        text = GOOD.replace(
+            "I agree to receive appointment reminder texts from Acme Dental", consent
+        )
+        assert "OI-BURIED-IN-TERMS" in failing(text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            GOOD + " [ ] I agree to the Terms of Service.",
+            GOOD.replace("Terms: https", "By opting in you agree to our SMS Terms: https"),
+            "Customers check a box to accept the Terms of Service and a separate, unchecked box to "
+            "receive appointment reminder texts from Acme Dental.",
+        ],
+    )
+    def test_separate(self, text: str) -> None:
+        assert "OI-BURIED-IN-TERMS" not in failing(text)
+
+
+class TestThirdParty:
+    @pytest.mark.parametrize(
+        "who",
+        [
+            "Acme Dental and its affiliates",
+            "Acme Dental and our marketing partners",
+            "Acme Dental and third parties",
+            "Acme Dental and lenders in our network",
+            "Acme Dental and its agents",
+        ],
+    )
+    def test_others(self, who: str) -> None:
+        assert "OI-THIRD-PARTY" in failing(GOOD.replace("from Acme Dental", f"from {who}"))
+
+    @pytest.mark.parametrize(
+        "extra",
+        [
+            "We will not share your mobile number with third parties or affiliates for marketing "
+            "purposes.",
+            "Mobile opt-in data is never shared with any third parties.",
+            "No mobile information will be shared with third parties/affiliates for marketing.",
+        ],
+    )
+    def test_negated_sharing_is_fine(self, extra: str) -> None:
+        assert "OI-THIRD-PARTY" not in failing(GOOD + " " + extra)
+
+
+class TestImplied:
+    @pytest.mark.parametrize(
+        "lead",
+        [
+            "By providing your phone number, you agree to receive",
+            "By entering your mobile number you consent to receive",
+            "By submitting this form, you agree to receive",
+            "By visiting this website you agree to receive",
+        ],
+    )
+    def test_implied(self, lead: str) -> None:
+        text = GOOD.replace("[ ] I agree to receive", lead)
+        assert "OI-IMPLIED" in failing(text)
+
+    def test_relationship(self) -> None:
+        flow = (
+            "Existing customers are automatically enrolled in appointment reminder texts from "
+            "Acme Dental. " + GOOD.replace("[ ] ", "")
+        )
+        assert "OI-IMPLIED" in failing(flow, kind="message_flow")
+
+    @pytest.mark.parametrize(
+        "lead",
+        [
+            "By checking this box, you agree to receive",
+            "By providing your phone number and checking this box, you agree to receive",
+            "Text JOIN to 55123 to receive",
+        ],
+    )
+    def test_affirmative(self, lead: str) -> None:
+        text = GOOD.replace("[ ] I agree to receive", lead)
+        assert "OI-IMPLIED" not in failing(text)
+
+    def test_form_checkbox_is_the_express_act(self) -> None:
+        text = GOOD.replace(
+            "[ ] I agree to receive", "By providing your number, you agree to receive"
+        )
+        form = '<form><input type="checkbox" name="sms"> Text me</form>'
+        report = check_text("opt_in", text, Context(company="Acme Dental", form_html=form))
+        assert "OI-IMPLIED" not in report.failing_rules()
