@@ -64,3 +64,8 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = False) -> None:
 def get_logger(name: str | None = None) -> Any:
     """A structlog logger; log with dotted event names: log.info("registration.submitted", ...)."""
     return structlog.get_logger(name)
+
+
+# Until the process configures logging, log to stderr so stdout stays clean for command output.
+if not structlog.is_configured():
+    configure_logging()
