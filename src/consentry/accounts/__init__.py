@@ -1,0 +1,1 @@
+"""Accounts: providers, resellers and customers, their users and API keys, tenant scoping."""

@@ -1,0 +1,1 @@
+"""The HTTP API: the app factory, dependencies and the one error handler."""

@@ -1,0 +1,178 @@
+"""Server commands: serve, accounts create, timeline."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+
+import click
+from sqlalchemy import func, select
+
+from consentry.accounts.models import Account, AccountKind, Role
+from consentry.accounts.scope import Principal
+from consentry.accounts.service import create_account, create_api_key, kind_for_role
+from consentry.compliance import load_application
+from consentry.kit.clock import SystemClock
+from consentry.kit.db import Database
+from consentry.kit.errors import DomainError
+from consentry.kit.logging import configure_logging, get_logger
+from consentry.kit.settings import Settings, get_settings
+from consentry.migrations import upgrade
+from consentry.registration.calendar import decision_window
+from consentry.registration.service import create_draft
+
+__all__ = ["COMMANDS"]
+
+EXIT_BAD_INPUT = 2
+log = get_logger(__name__)
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        click.echo(f"error [SETTINGS_INVALID]: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def _seed_demo(db: Database) -> dict[str, str] | None:
+    """On an empty database: a provider with a reviewer key, and "Demo Clinic" with a draft."""
+    from consentry.cli.check import example_path
+
+    with db.transaction() as session:
+        if session.scalar(select(func.count()).select_from(Account)):
+            return None
+        provider = create_account(session, name="Consentry Provider", kind=AccountKind.PROVIDER)
+        reviewer = create_api_key(session, account_id=provider.id, role=Role.REVIEWER, name="demo")
+        clinic = create_account(
+            session, name="Demo Clinic", kind=AccountKind.CUSTOMER, parent_id=provider.id
+        )
+        customer = create_api_key(session, account_id=clinic.id, role=Role.CUSTOMER, name="demo")
+        principal = Principal(
+            api_key_id=customer.api_key.id,
+            account_id=clinic.id,
+            account_path=clinic.path,
+            role=Role.CUSTOMER,
+        )
+        draft = create_draft(
+            session, principal, application=load_application(example_path()), clock=SystemClock()
+        )
+        return {
+            "customer_key": customer.plaintext,
+            "reviewer_key": reviewer.plaintext,
+            "application_id": draft.id,
+            "container_id": clinic.container_id or "",
+        }
+
+
+def _print_demo(seed: dict[str, str], base: str) -> None:
+    key, rkey, app_id = seed["customer_key"], seed["reviewer_key"], seed["application_id"]
+    click.echo(
+        "\nSeeded a demo: customer account 'Demo Clinic' "
+        f"(container {seed['container_id']}) with the example application as a draft.\n"
+        "These keys are shown once:\n"
+        f"  customer key: {key}\n"
+        f"  reviewer key: {rkey}\n\n"
+        "Try:\n"
+        f"  curl -s {base}/api/v1/applications/{app_id} -H 'Authorization: Bearer {key}'\n"
+        f"  curl -s -X POST {base}/api/v1/applications/{app_id}/submit "
+        f"-H 'Authorization: Bearer {key}'\n"
+        f"  curl -s {base}/api/v1/review/queue -H 'Authorization: Bearer {rkey}'\n"
+        f"  curl -s -X POST {base}/api/v1/review/applications/{app_id}/approve "
+        f"-H 'Authorization: Bearer {rkey}'\n"
+        f"  OpenAPI: {base}/docs\n"
+    )
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Run the API on the configured database (migrations applied first)."""
+    import uvicorn
+
+    from consentry.api.app import create_app
+
+    settings = _settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    db = Database(settings.database_url)
+    upgrade(db.engine)
+    log.info("server.migrated", database=db.engine.url.render_as_string(hide_password=True))
+    if settings.seed_demo:
+        seed = _seed_demo(db)
+        if seed:
+            _print_demo(seed, f"http://{host}:{port}")
+    app = create_app(settings, SystemClock(), db)
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+
+
+@click.group("accounts")
+def accounts() -> None:
+    """Manage accounts and API keys."""
+
+
+@accounts.command("create")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.CUSTOMER.value,
+    show_default=True,
+    help="The role of the account's first API key.",
+)
+@click.option("--parent", "parent_id", default=None, help="Id of the parent (provider/reseller).")
+@click.option("--json", "as_json", is_flag=True, help="Print {id, container_id, api_key} as JSON.")
+def accounts_create(name: str, role: str, parent_id: str | None, as_json: bool) -> None:
+    """Create an account with its first API key (the key is shown once)."""
+    settings = _settings()
+    db = Database(settings.database_url)
+    upgrade(db.engine)
+    the_role = Role(role)
+    try:
+        with db.transaction() as session:
+            account = create_account(
+                session, name=name, kind=kind_for_role(the_role), parent_id=parent_id
+            )
+            issued = create_api_key(session, account_id=account.id, role=the_role)
+            out = {
+                "id": account.id,
+                "container_id": account.container_id,
+                "api_key": issued.plaintext,
+            }
+    except DomainError as err:
+        click.echo(f"error [{err.code}]: {err.message}", err=True)
+        if err.fix:
+            click.echo(f"  fix: {err.fix}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    finally:
+        db.dispose()
+    if as_json:
+        click.echo(json.dumps(out))
+        return
+    click.echo(f"account {out['id']} ({kind_for_role(the_role)})")
+    if out["container_id"]:
+        click.echo(f"container id: {out['container_id']}")
+    click.echo(f"API key (shown once): {out['api_key']}")
+
+
+@click.command("timeline")
+@click.option("--submitted", "submitted", required=True, help="Submission date, YYYY-MM-DD.")
+def timeline(submitted: str) -> None:
+    """The expected decision window: 15-20 US business days (federal holidays excluded)."""
+    try:
+        day = date.fromisoformat(submitted.strip())
+    except ValueError:
+        click.echo(
+            f"error [INVALID_DATE]: '{submitted}' is not a date; use YYYY-MM-DD, e.g. 2026-11-20.",
+            err=True,
+        )
+        sys.exit(EXIT_BAD_INPUT)
+    settings = _settings()
+    window = decision_window(
+        day, min_days=settings.decision_days_min, max_days=settings.decision_days_max
+    )
+    click.echo(json.dumps(window.to_dict()))
+
+
+COMMANDS = [serve, accounts, timeline]

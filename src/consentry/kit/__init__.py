@@ -1,0 +1,1 @@
+"""Small shared pieces: settings, clock, database, errors, ids, pagination, logging."""

@@ -1,0 +1,3 @@
+from consentry.migrations import main
+
+main()
