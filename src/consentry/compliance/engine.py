@@ -91,7 +91,7 @@ def check_text(
         # An HTML form: rules read its visible text; form rules also read the markup.
         ctx = ctx.with_(form_html=text)
         text = forms.visible_text(text)
-    analysed = Text(text)
+    analysed = Text(text, kind)
     report = Report()
     for rule_spec, func in rules_for(kind):
         report.findings.extend(_findings(rule_spec.id, rule_spec.severity, func(analysed, ctx), text, field or kind.value))
