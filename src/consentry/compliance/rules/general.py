@@ -167,16 +167,22 @@ def language_of(raw: str, ctx: Context | None = None) -> tuple[str, float] | Non
         return None
     # Lone surrogates (undecodable input) carry no language; drop them before identifying.
     clean = sample.encode("utf-8", "ignore").decode("utf-8")
-    lang, confidence = _get_identifier().classify(clean)
-    confidence = float(confidence)
-    if lang == "en" or confidence < MIN_CONFIDENCE:
+    ranked = _get_identifier().rank(clean)
+    lang, confidence = ranked[0][0], float(ranked[0][1])
+    if lang == "en":
         return None
     letters = len(_LETTER.findall(sample))
     if lang in _NON_LATIN:
-        # Trust a non-Latin verdict only when that script dominates the prose.
+        # Trust a non-Latin verdict only when that script dominates the prose. Languages that
+        # share a script (Russian/Ukrainian, Chinese/Japanese) split the identifier's
+        # confidence, so what must be sure is that the text is not English.
         if len(_LATIN.findall(sample)) > 0.5 * letters:
             return None
-        return lang, confidence
+        english_p = next((float(p) for code, p in ranked if code == "en"), 0.0)
+        not_english = 1.0 - english_p
+        return (lang, not_english) if not_english >= MIN_CONFIDENCE else None
+    if confidence < MIN_CONFIDENCE:
+        return None
     # A Latin-script verdict must be borne out by that language's own function words.
     tokens = [w.lower() for w in _TOKEN.findall(sample)]
     foreign = _foreign_words(lang)
@@ -382,7 +388,7 @@ def check_placeholders(t: Text, ctx: Context, kind: Kind) -> Iterator[Hit]:
     """GEN-PLACEHOLDER on a text of a known kind."""
     seen: set[str] = set()
     found: list[tuple[tuple[int, int], str, Severity | None]] = sorted(
-        _placeholders(t, kind), key=lambda item: item[0]
+        _placeholders(t, kind), key=lambda item: (item[0][0], -item[0][1])
     )
     last_end = -1
     for span, what, severity in found:
