@@ -16,7 +16,9 @@ def _rules(kind: str, text: str, ctx: Context = ACME) -> set[str]:
     return check_text(kind, text, ctx).failing_rules()
 
 
-def _findings(kind: str, text: str, rule_id: str, ctx: Context = ACME) -> list[tuple[int, int] | None]:
+def _findings(
+    kind: str, text: str, rule_id: str, ctx: Context = ACME
+) -> list[tuple[int, int] | None]:
     return [f.span for f in check_text(kind, text, ctx).findings if f.rule == rule_id]
 
 
@@ -25,7 +27,8 @@ def _findings(kind: str, text: str, rule_id: str, ctx: Context = ACME) -> list[t
 NON_ENGLISH = [
     "Hola, su cita es mañana. Responda STOP para cancelar.",
     "Acme Dental: Hola, su cita es mañana a las 3pm. Responda STOP para cancelar.",
-    "Acme Dental : Bonjour, votre rendez-vous est demain à 15 h. Répondez STOP pour vous désabonner.",
+    "Acme Dental : Bonjour, votre rendez-vous est demain à 15 h. "
+    "Répondez STOP pour vous désabonner.",
     "Acme Dental: Olá, sua consulta é amanhã às 15h. Responda STOP para cancelar as mensagens.",
     "Acme Dental: Hallo, Ihr Termin ist morgen um 15 Uhr. Antworten Sie STOP, um sich abzumelden.",
     "Acme Dental: Ciao, il tuo appuntamento è domani alle 15. Rispondi STOP per annullare.",
@@ -57,14 +60,17 @@ def test_spanish_privacy_policy_fails() -> None:
 
 
 ENGLISH = [
-    "Acme Dental: Hi [first name], reminder of your visit on [date] at [time]. Reply STOP to opt out.",
+    "Acme Dental: Hi [first name], reminder of your visit on [date] at [time]. "
+    "Reply STOP to opt out.",
     "Acme Dental: Appt confirmed Tue 3pm. Txt C to confirm, STOP to end.",
     "Acme Dental: Ur appt is tmrw @ 3. Reply Y/N. Msg&data rates may apply.",
     "Acme: Code 123456",
-    "Acme Dental: New patient special! Cleaning, x-rays & exam $99. Book: acmedental.com/book. STOP=optout",
+    "Acme Dental: New patient special! Cleaning, x-rays & exam $99. "
+    "Book: acmedental.com/book. STOP=optout",
     # Spanish food words and names inside English text stay English.
     "Acme Taqueria: Tacos al pastor are back! Order at acmetaqueria.com. Reply STOP to opt out.",
-    "Acme Dental: Dr. Nguyen Thi Lan confirmed your cleaning Wednesday 10:30am. Reply STOP to opt out.",
+    "Acme Dental: Dr. Nguyen Thi Lan confirmed your cleaning Wednesday 10:30am. "
+    "Reply STOP to opt out.",
     "OK",
     "STOP",
 ]
@@ -103,33 +109,57 @@ def test_a_spanish_brand_name_does_not_make_english_text_spanish() -> None:
 
 # --- GEN-PLACEHOLDER --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("kind", "text", "placeholder"),
     [
-        ("opt_in", "I agree to receive texts from [Company Name]. Msg & data rates may apply.",
-         "[Company Name]"),
+        (
+            "opt_in",
+            "I agree to receive texts from [Company Name]. Msg & data rates may apply.",
+            "[Company Name]",
+        ),
         ("sample_message", "{Program}: your order shipped. Reply STOP to opt out.", "{Program}"),
-        ("sample_message", "[Business Name]: Hi [first name], your order shipped.", "[Business Name]"),
-        ("sample_message", "<business name>: your table is ready. Reply STOP to opt out.",
-         "<business name>"),
+        (
+            "sample_message",
+            "[Business Name]: Hi [first name], your order shipped.",
+            "[Business Name]",
+        ),
+        (
+            "sample_message",
+            "<business name>: your table is ready. Reply STOP to opt out.",
+            "<business name>",
+        ),
         ("terms", "For help call {{ phone }} or reply HELP.", "{{ phone }}"),
         ("privacy_policy", "COMPANY NAME HERE respects your privacy.", "COMPANY NAME HERE"),
         ("privacy_policy", "YOUR COMPANY NAME respects your privacy.", "YOUR COMPANY NAME"),
         ("terms", "Questions? Call XXX-XXX-XXXX.", "XXX-XXX-XXXX"),
         ("terms", "Questions? Call (XXX) XXX-XXXX.", "(XXX) XXX-XXXX"),
         ("terms", "Questions? Call 123-456-7890 or reply HELP.", "123-456-7890"),
-        ("privacy_policy", "Effective date: [Insert date]. We respect your privacy.", "[Insert date]"),
+        (
+            "privacy_policy",
+            "Effective date: [Insert date]. We respect your privacy.",
+            "[Insert date]",
+        ),
         ("privacy_policy", "Last updated: [Effective Date].", "[Effective Date]"),
         ("privacy_policy", "Lorem ipsum dolor sit amet.", "Lorem ipsum dolor"),
         ("terms", "These terms are governed by the laws of the State of [State].", "[State]"),
         ("terms", "Email us at [email address] for help.", "[email address]"),
         ("terms", "Email us at you@yourdomain.com for help.", "you@yourdomain.com"),
-        ("opt_in", "Privacy Policy: www.example.com/privacy. Msg & data rates may apply.",
-         "www.example.com"),
-        ("message_flow", "Customers opt in at https://example.com/sms by checking a box.",
-         "example.com"),
-        ("campaign_description", "[Company] sends order updates to customers who opted in.",
-         "[Company]"),
+        (
+            "opt_in",
+            "Privacy Policy: www.example.com/privacy. Msg & data rates may apply.",
+            "www.example.com",
+        ),
+        (
+            "message_flow",
+            "Customers opt in at https://example.com/sms by checking a box.",
+            "example.com",
+        ),
+        (
+            "campaign_description",
+            "[Company] sends order updates to customers who opted in.",
+            "[Company]",
+        ),
         ("message_flow", "Customers text JOIN to [phone number] to opt in.", "[phone number]"),
         ("terms", "Support hours: TBD. Reply HELP for help.", "TBD"),
         ("privacy_policy", "Contact %COMPANY_NAME% with questions.", "%COMPANY_NAME%"),
@@ -148,12 +178,22 @@ def test_unfilled_stand_ins_fail_with_a_span(kind: str, text: str, placeholder: 
     [
         # Variable fields in sample messages are how samples show what changes.
         ("sample_message", "Acme Dental: Hi [first name], your visit is on [date] at [time]."),
-        ("sample_message", "Acme: Order {order_id} shipped. Track: acme.com/t/{tracking}. STOP to end."),
+        (
+            "sample_message",
+            "Acme: Order {order_id} shipped. Track: acme.com/t/{tracking}. STOP to end.",
+        ),
         ("sample_message", "Acme: Hi {{first_name}}, your code is {{code}}."),
         ("sample_message", "Acme: Your card ending in XXXX was charged $[amount]."),
-        ("sample_message", "Acme: Your order is ready at [store location]. Call [phone] with questions."),
+        (
+            "sample_message",
+            "Acme: Your order is ready at [store location]. Call [phone] with questions.",
+        ),
         # Checkbox markers are not placeholders.
-        ("opt_in", "[ ] I agree to receive appointment texts from Acme Dental. Msg & data rates may apply."),
+        (
+            "opt_in",
+            "[ ] I agree to receive appointment texts from Acme Dental. "
+            "Msg & data rates may apply.",
+        ),
         ("opt_in", "[x] Yes, text me order updates from Acme Dental."),
         # Markdown links, real 555-01xx fictional numbers, real domains, "todo" in Spanish.
         ("terms", "See our [Privacy Policy](https://acmedental.com/privacy). Call 512-555-0100."),
@@ -178,7 +218,9 @@ def test_the_same_slot_in_a_policy_is_an_error_but_fine_in_a_sample() -> None:
 
 
 def test_documentation_domains_under_a_reserved_name_are_a_warning() -> None:
-    report = check_text("opt_in", "Terms: https://acme.example/terms. Msg & data rates may apply.", ACME)
+    report = check_text(
+        "opt_in", "Terms: https://acme.example/terms. Msg & data rates may apply.", ACME
+    )
     hits = [f for f in report.findings if f.rule == "GEN-PLACEHOLDER"]
     assert hits and all(f.severity is Severity.WARNING for f in hits)
     assert "GEN-PLACEHOLDER" not in report.failing_rules()
@@ -186,7 +228,9 @@ def test_documentation_domains_under_a_reserved_name_are_a_warning() -> None:
 
 def test_a_repeated_placeholder_is_reported_once() -> None:
     text = "[Company Name] sends texts. [Company Name] will not share data. Contact [Company Name]."
-    hits = [f for f in check_text("privacy_policy", text, ACME).findings if f.rule == "GEN-PLACEHOLDER"]
+    hits = [
+        f for f in check_text("privacy_policy", text, ACME).findings if f.rule == "GEN-PLACEHOLDER"
+    ]
     assert len(hits) == 1
     assert "3 times" in hits[0].message
 
@@ -234,12 +278,20 @@ def test_a_long_run_on_opt_in_sentence_is_flagged() -> None:
     ("kind", "text"),
     [
         ("sample_message", "Acme Dental: Reply STOP to opt out."),  # too short to score
-        ("opt_in", "I agree to receive appointment reminder texts from Acme Dental at the number "
-         "provided. Up to 4 msgs/month. Msg & data rates may apply. Reply HELP for help, STOP to "
-         "opt out."),
-        ("privacy_policy", "We collect your name and mobile number. We use them to remind you of "
-         "visits. We never share your mobile number with third parties for marketing. Reply STOP "
-         "to opt out at any time."),
+        (
+            "opt_in",
+            "I agree to receive appointment reminder texts from Acme Dental at the number "
+            "provided. Up to 4 msgs/month. Msg & data rates may apply. "
+            "Reply HELP for help, STOP to "
+            "opt out.",
+        ),
+        (
+            "privacy_policy",
+            "We collect your name and mobile number. We use them to remind you of "
+            "visits. We never share your mobile number with third parties for marketing. "
+            "Reply STOP "
+            "to opt out at any time.",
+        ),
     ],
 )
 def test_plain_texts_have_no_clarity_warning(kind: str, text: str) -> None:
@@ -249,8 +301,10 @@ def test_plain_texts_have_no_clarity_warning(kind: str, text: str) -> None:
 def test_readability_is_measured_and_skips_tiny_texts() -> None:
     assert readability(Text("Reply STOP.")) is None
     score = readability(
-        Text("We send reminders by text. You can reply STOP at any time to opt out of them. "
-             "Message and data rates may apply to every message we send you.")
+        Text(
+            "We send reminders by text. You can reply STOP at any time to opt out of them. "
+            "Message and data rates may apply to every message we send you."
+        )
     )
     assert score is not None
     ease, grade, n_words, n_sentences = score

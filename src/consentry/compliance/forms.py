@@ -21,15 +21,21 @@ def looks_like_html(text: str) -> bool:
     return bool(_TAG.search(text[:4096]))
 
 
+# Characters XML cannot hold (C0 controls but tab/newline/return, lone surrogates): lxml
+# refuses them mid-tree, so they become spaces before parsing.
+_XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
 def visible_text(html: str) -> str:
     """The text a person sees on the form (scripts and styles dropped)."""
+    html = _XML_UNSAFE.sub(" ", html)
     try:
         root = lxml.html.fromstring(html)
+        for bad in root.xpath("//script|//style|//template"):
+            bad.drop_tree()
+        return " ".join(root.text_content().split())
     except (ValueError, lxml.etree.ParserError):
         return html
-    for bad in root.xpath("//script|//style|//template"):
-        bad.drop_tree()
-    return " ".join(root.text_content().split())
 
 
 def check_markup(html: str, ctx: Context) -> Iterator[Hit]:

@@ -46,11 +46,17 @@ def lowered(t: Text) -> str:
 
 
 def _stems(t: Text) -> frozenset[str]:
-    """The text's word beginnings of up to 4 characters ("reply" -> r, re, rep, repl)."""
+    """The text's words cut to 4 characters ("replying" -> repl, "you've" -> you've, you)."""
     scratch = memo(t)
     stems = scratch.get("stems")
     if not isinstance(stems, frozenset):
-        stems = frozenset(w[:k] for w in set(t.words) for k in (1, 2, 3, 4))
+        unique = set(t.words)
+        cut = {w[:_STEM] for w in unique}
+        # "don't" is one word to the text, "don" to a phrase that spells the apostrophe apart.
+        cut.update(
+            w.replace("’", "'").split("'")[0][:_STEM] for w in unique if "'" in w or "’" in w
+        )
+        stems = frozenset(cut)
         scratch["stems"] = stems
     return stems
 
@@ -107,8 +113,8 @@ def expand(src: str, budget: int = 64) -> list[str]:
 
 
 def required_words(src: str) -> tuple[str, ...]:
-    """Word beginnings (at most 4 characters) every match of a fragment contains: its literal
-    words outside any group, where each starts a word ("your\\s+social" -> your, soci).
+    """Words (cut to 4 characters) every match of a fragment contains: its literal words
+    outside any group, where each starts a word ("your\\s+social" -> your, soci).
     Empty when the fragment has a top-level alternation or opens with no literal word."""
     out: list[str] = []
     i, n, depth, word_start = 0, len(src), 0, True
@@ -141,7 +147,10 @@ def required_words(src: str) -> tuple[str, ...]:
             word = src[i:j]
             if j < n and src[j] in "?*{":
                 word = word[:-1]
-            if depth == 0 and word_start and word:
+            # A short literal that runs on into a class or group ("pre[\\s\\-]?rolls") may
+            # begin a longer word ("prerolls"); only whole words or 4-letter stems gate.
+            runs_on = j < n and src[j] in "[(" and len(word) < _STEM
+            if depth == 0 and word_start and word and not runs_on:
                 out.append(word[:_STEM].lower())
             i = j
             word_start = False

@@ -12,7 +12,7 @@ from consentry.compliance.catalog import rule
 from consentry.compliance.context import Context
 from consentry.compliance.lexicon import data, pattern, words
 from consentry.compliance.model import Hit, Kind, Severity
-from consentry.compliance.rules._scan import lowered, phrase_index
+from consentry.compliance.rules._scan import lowered, memo, phrase_index
 from consentry.compliance.text import Text, brand_pattern
 
 __all__ = [
@@ -432,7 +432,7 @@ MIN_WORDS = 15
 # Readability is measured on at most this many words, drawn evenly from sentences in the first
 # CLARITY_CHARS characters: the score of a sample is the score of the document within a point,
 # and the rule stays well under a millisecond on any text.
-SAMPLE_WORDS = 200
+SAMPLE_WORDS = 150
 CLARITY_CHARS = 4000
 # Sentences are measured for length in the first LENGTH_CHARS characters.
 LENGTH_CHARS = 20_000
@@ -459,14 +459,25 @@ def _syllables(word: str) -> int:
     return count
 
 
+def _sentence_words(t: Text) -> list[tuple[int, int, list[str]]]:
+    """(start, end, words) of the sentences in the first LENGTH_CHARS characters."""
+    scratch = memo(t)
+    cached = scratch.get("sentence_words")
+    if isinstance(cached, list):
+        return cached
+    found: list[tuple[int, int, list[str]]] = []
+    for s in t.sentences:
+        if s.start >= LENGTH_CHARS:
+            break
+        found.append((s.start, s.end, _CLARITY_WORD.findall(s.text)))
+    scratch["sentence_words"] = found
+    return found
+
+
 def readability(t: Text) -> tuple[float, float, int, int] | None:
     """(Flesch reading ease, Flesch-Kincaid grade, words measured, sentences measured) of a
     sample of the text's prose sentences, or None when there is too little prose."""
-    prose = [
-        words_
-        for s in t.sentences
-        if s.start < CLARITY_CHARS and len(words_ := _CLARITY_WORD.findall(s.text)) >= 3
-    ]
+    prose = [w for start, _, w in _sentence_words(t) if start < CLARITY_CHARS and len(w) >= 3]
     total = sum(len(w) for w in prose)
     if total < MIN_WORDS:
         return None
@@ -487,14 +498,11 @@ def clarity(t: Text, ctx: Context) -> Iterator[Hit]:
     """Clear and concise: readability grade and sentence length within bounds."""
     if len(t.words) < MIN_WORDS:
         return
-    longest = None
+    longest: tuple[int, int] | None = None
     longest_words = 0
-    for s in t.sentences:
-        if s.start >= LENGTH_CHARS:
-            break
-        n = len(_CLARITY_WORD.findall(s.text))
-        if n > longest_words:
-            longest, longest_words = s, n
+    for start, end, sentence_words in _sentence_words(t):
+        if len(sentence_words) > longest_words:
+            longest, longest_words = (start, end), len(sentence_words)
     score = readability(t)
     limit = MAX_SENTENCE_WORDS.get(t.kind, MAX_SENTENCE_WORDS_DEFAULT) if t.kind else (
         MAX_SENTENCE_WORDS_DEFAULT
@@ -519,5 +527,5 @@ def clarity(t: Text, ctx: Context) -> Iterator[Hit]:
             "Split long sentences, one requirement per sentence, and prefer short, common words "
             "(aim for grade 12 or below)."
         ),
-        span=(longest.start, longest.end) if too_long and longest is not None else None,
+        span=longest if too_long else None,
     )
