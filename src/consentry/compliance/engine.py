@@ -116,7 +116,7 @@ def check_text(
         html = text
         ctx = ctx.with_(form_html=text)
         text = text_as_checked(kind, text)
-    analysed = Text(text)
+    analysed = Text(text, kind)
     report = Report()
     for rule_spec, func in rules_for(kind):
         hits = func(analysed, ctx)

@@ -39,9 +39,14 @@ def looks_like_html(text: str) -> bool:
     return bool(_TAG.search(text[:4096]))
 
 
+# Characters XML cannot hold (C0 controls but tab/newline/return, lone surrogates): lxml
+# refuses them mid-tree, so they become spaces before parsing.
+_XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
 def _parse(html: str) -> lxml.html.HtmlElement | None:
     try:
-        return lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(_XML_UNSAFE.sub(" ", html))
     except (ValueError, lxml.etree.ParserError):
         return None
 
@@ -51,9 +56,12 @@ def visible_text(html: str) -> str:
     root = _parse(html)
     if root is None:
         return html
-    for bad in root.xpath("//script|//style|//template"):
-        bad.drop_tree()
-    return " ".join(root.text_content().split())
+    try:
+        for bad in root.xpath("//script|//style|//template"):
+            bad.drop_tree()
+        return " ".join(root.text_content().split())
+    except (ValueError, lxml.etree.ParserError):
+        return html
 
 
 def _squash(text: str | None) -> str:

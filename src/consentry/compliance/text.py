@@ -12,6 +12,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from consentry.compliance.model import Kind
+
 __all__ = [
     "MAX_TEXT_CHARS",
     "Sentence",
@@ -90,8 +92,11 @@ class Text:
 
     __slots__ = ("__dict__", "raw")
 
-    def __init__(self, raw: str) -> None:
+    def __init__(self, raw: str, kind: Kind | None = None) -> None:
         self.raw = raw
+        # The kind of text under check, for rules that run on several kinds but read them
+        # differently (None when a rule is called outside the engine).
+        self.kind = kind
 
     def __len__(self) -> int:
         return len(self.raw)
