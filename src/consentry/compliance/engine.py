@@ -83,7 +83,8 @@ def _check_length(text: str, field: str | None) -> None:
         where = f" in {field}" if field else ""
         raise CheckInputError(
             "TEXT_TOO_LONG",
-            f"The text{where} is {len(text):,} characters; the checker accepts at most {MAX_TEXT_CHARS:,}.",
+            f"The text{where} is {len(text):,} characters; "
+            f"the checker accepts at most {MAX_TEXT_CHARS:,}.",
             fix="Check the document in parts, or remove what is not part of it.",
             details={"field": field, "length": len(text), "limit": MAX_TEXT_CHARS},
         )
