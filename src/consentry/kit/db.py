@@ -13,7 +13,17 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, Enum, MetaData, create_engine, event
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Engine,
+    Enum,
+    Integer,
+    MetaData,
+    create_engine,
+    event,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -21,6 +31,7 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
+    "INT_PK",
     "NAMING_CONVENTION",
     "Base",
     "Database",
@@ -41,6 +52,9 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+# An auto-incrementing integer key: BIGINT on PostgreSQL; SQLite autoincrements INTEGER only.
+INT_PK = BigInteger().with_variant(Integer(), "sqlite")
 
 # JSON on SQLite, JSONB on PostgreSQL; the same Python values either way.
 JSONType = JSON().with_variant(JSONB(), "postgresql")

@@ -30,10 +30,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, Text, event
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from consentry.kit.db import Base, TimestampMixin, str_enum
+from consentry.kit.db import INT_PK, Base, TimestampMixin, str_enum
 from consentry.kit.errors import DomainError
 
 __all__ = [
@@ -46,8 +46,6 @@ __all__ = [
     "TemporaryRegistration",
     "TemporaryStatus",
 ]
-
-_IntPK = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER only
 
 
 class ApplicationStatus(StrEnum):
@@ -106,7 +104,7 @@ class Rejection(Base):
 
     __tablename__ = "rejections"
 
-    id: Mapped[int] = mapped_column(_IntPK, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(INT_PK, primary_key=True, autoincrement=True)
     application_id: Mapped[str] = mapped_column(
         ForeignKey("applications.id", ondelete="CASCADE"), index=True
     )
@@ -151,7 +149,7 @@ class AuditEvent(Base):
 
     __tablename__ = "audit_events"
 
-    id: Mapped[int] = mapped_column(_IntPK, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(INT_PK, primary_key=True, autoincrement=True)
     application_id: Mapped[str] = mapped_column(
         ForeignKey("applications.id", ondelete="CASCADE"), index=True
     )
@@ -168,7 +166,7 @@ class Fine(Base):
 
     __tablename__ = "fines"
 
-    id: Mapped[int] = mapped_column(_IntPK, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(INT_PK, primary_key=True, autoincrement=True)
     application_id: Mapped[str] = mapped_column(
         ForeignKey("applications.id", ondelete="CASCADE"), index=True
     )

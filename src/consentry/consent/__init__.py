@@ -1,0 +1,1 @@
+"""Consent: proof of every opt-in, opt-outs, and keyword handling (STOP/HELP/START)."""

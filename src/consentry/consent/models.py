@@ -1,0 +1,82 @@
+"""Consent tables: the proof of each opt-in, and each opt-out.
+
+A consent record is evidence: who (phone), for what (the application/campaign), how (method,
+source such as IP/user agent/form id), when, and the exact disclosure text shown (with its
+SHA-256). Records are never deleted; an opt-out is its own row, and a later opt-in (START or a
+new consent) ends it.
+
+    consent active ──STOP (opt-out row)──▶ opted out ──START/UNSTOP/new consent──▶ active
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from consentry.kit.db import Base, TimestampMixin, str_enum
+
+__all__ = ["Consent", "ConsentMethod", "ConsentStatus", "OptOut"]
+
+
+class ConsentMethod(StrEnum):
+    WEB_FORM = "WEB_FORM"
+    PAPER_FORM = "PAPER_FORM"
+    VERBAL = "VERBAL"
+    KEYWORD = "KEYWORD"
+    QR_CODE = "QR_CODE"
+    IMPORT = "IMPORT"
+
+
+class ConsentStatus(StrEnum):
+    PENDING = "pending"  # double opt-in: waiting for the YES reply
+    ACTIVE = "active"
+    REVOKED = "revoked"
+
+
+class Consent(TimestampMixin, Base):
+    """Proof that `phone` agreed to receive the messages of one application (campaign)."""
+
+    __tablename__ = "consents"
+    __table_args__ = (Index("ix_consents_lookup", "account_id", "application_id", "phone"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    application_id: Mapped[str] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    phone: Mapped[str] = mapped_column(String(20))
+    method: Mapped[ConsentMethod] = mapped_column(str_enum(ConsentMethod))
+    status: Mapped[ConsentStatus] = mapped_column(
+        str_enum(ConsentStatus), default=ConsentStatus.ACTIVE
+    )
+    consented_at: Mapped[datetime]
+    disclosure_text: Mapped[str] = mapped_column(Text)
+    disclosure_sha256: Mapped[str] = mapped_column(String(64))
+    # Where the opt-in came from: {"ip", "user_agent", "form_id", "url", "keyword", "operator",
+    # "document", ...} as the method provides.
+    source: Mapped[dict[str, Any]]
+    revoked_at: Mapped[datetime | None]
+
+
+class OptOut(TimestampMixin, Base):
+    """A recipient's opt-out from one application's messages (or all of an account's, when
+    `application_id` is None). Active while `ended_at` is None."""
+
+    __tablename__ = "opt_outs"
+    __table_args__ = (Index("ix_opt_outs_lookup", "account_id", "phone", "application_id"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    application_id: Mapped[str | None] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE")
+    )
+    phone: Mapped[str] = mapped_column(String(20))
+    keyword: Mapped[str | None] = mapped_column(String(40))
+    # The message that carried the opt-out (inbound STOP), when there is one.
+    message_id: Mapped[str | None] = mapped_column(String(40))
+    opted_out_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
