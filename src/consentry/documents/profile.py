@@ -30,26 +30,29 @@ _EMAIL = re.compile(
 )
 _US_E164 = re.compile(r"^\+1(\d{3})(\d{3})(\d{4})$")
 _DIGITS = re.compile(r"\D")
-# A frequency already worded as a frequency statement ("Message frequency varies").
-_SAYS_FREQUENCY = re.compile(r"^(?:message|msg|text|sms)s?\.?\s+freq", re.I)
-# A frequency that counts messages ("Up to 4 messages per month", "2 texts a week") says what it
-# is without a "Msg freq:" label.
+# A frequency that counts messages per period or per event: "Up to 4 messages per month",
+# "2 texts a week", "1 message per request".
 _COUNTED = re.compile(
     r"^(?:up\s+to|about|around|approximately|at\s+most|no\s+more\s+than)?\s*"
-    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:messages?|msgs?|texts?)\b",
+    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:messages?|msgs?|texts?)\s*"
+    r"(?:/|per\s+|a\s+|an\s+|each\s+|every\s+)"
+    r"(?:day|week|month|request|order|appointment|visit|transaction|login|purchase|booking)$",
+    re.I,
+)
+# "Weekly", "Daily texts": a periodic word, optionally followed by what is sent.
+_PERIODIC = re.compile(r"^(daily|weekly|monthly|bi-?weekly)(?:\s+(?:messages|msgs|texts))?$", re.I)
+# "Varies", "Frequency varies", "Msg frequency varies", "Message frequency may vary".
+_VARIES = re.compile(
+    r"^(?:(?:message|msg|text|sms)s?\.?\s+)?(?:freq(?:uency|\.)?\s+)?(?:may\s+|will\s+)?var(?:y|ies)$",
     re.I,
 )
 _FREQ_WORDS = (
     (re.compile(r"\bmessages\b", re.I), "msgs"),
     (re.compile(r"\bmessage\b", re.I), "msg"),
-    (re.compile(r"\bfrequency\b", re.I), "freq"),
-    (re.compile(r"\s+(?:per|a|each)\s+month\b", re.I), "/mo"),
-    (re.compile(r"\s+(?:per|a|each)\s+week\b", re.I), "/wk"),
-    (re.compile(r"\s+(?:per|a|each)\s+day\b", re.I), "/day"),
+    (re.compile(r"\s*(?:per|a|each)\s+month\b", re.I), "/mo"),
+    (re.compile(r"\s*(?:per|a|each)\s+week\b", re.I), "/wk"),
+    (re.compile(r"\s*(?:per|a|each)\s+day\b", re.I), "/day"),
 )
-# Typographic characters outside the GSM 7-bit alphabet, which would make every reply UCS-2
-# (70 characters a segment instead of 160).
-_TO_GSM = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 _OPEN_USE_CASES = frozenset({"MIXED", "LOW_VOLUME"})
 MAX_FREQUENCY_CHARS = 120
 
@@ -89,7 +92,6 @@ class Profile:
 
     brand: str
     legal_name: str
-    sms_brand: str
     program: Program
     use_case: str
     frequency: str
@@ -140,7 +142,7 @@ def _program(use_case: str, subs: list[str], problems: list[dict[str, str]]) -> 
         # A marketing part is named first: the opt-in must say plainly that marketing is sent.
         parts.sort(key=lambda p: not p.marketing)
         return Program(
-            messages=_join([p.messages.split(" (")[0] for p in parts]),
+            messages=_join([p.short for p in parts]),
             short=_join([p.short for p in parts[:2]]),
             marketing=any(p.marketing for p in parts),
         )
@@ -159,20 +161,32 @@ def _program(use_case: str, subs: list[str], problems: list[dict[str, str]]) -> 
 
 
 def _frequency(raw: str | None) -> tuple[str, str, str]:
-    """The frequency as a document sentence, as written (capitalized), and short for SMS."""
-    given = _clean(raw).rstrip(".").strip() or "Message frequency varies"
-    plain = given[0].upper() + given[1:]
-    if _SAYS_FREQUENCY.match(given):
-        sentence = plain
-    else:
-        first = given.split(" ", 1)[0]
-        # "Up to 4 ..." reads on as "up to 4 ..."; an acronym or a name keeps its capitals.
-        lowered = given[0].lower() + given[1:] if first[1:].islower() else given
-        sentence = f"Message frequency: {lowered}"
-    short = plain if _COUNTED.match(given) else sentence
+    """The frequency as a document sentence, as a statement of its own, and short for SMS.
+
+    Frequencies come in a few shapes readers (and reviewers) recognise: a count per period
+    ("Up to 4 messages per month"), a periodic word ("Weekly messages") or "Message frequency
+    varies". Anything else is kept as detail after "Message frequency varies".
+    """
+    given = _clean(raw).rstrip(".").strip()
+    periodic = _PERIODIC.match(given)
+    if _COUNTED.match(given):
+        plain = given[0].upper() + given[1:]
+        lowered = given[0].lower() + given[1:]
+        return f"Message frequency: {lowered}.", plain + ".", _abbreviate(plain) + "."
+    if periodic:
+        plain = f"{periodic.group(1).capitalize()} messages"
+        return f"Message frequency: {plain.lower()}.", plain + ".", _abbreviate(plain) + "."
+    varies = "Message frequency varies"
+    if not given or _VARIES.match(given):
+        return varies + ".", varies + ".", "Msg frequency varies."
+    detail = given[0].lower() + given[1:] if given.split(" ", 1)[0][1:].islower() else given
+    return f"{varies} ({detail}).", f"{varies} ({detail}).", "Msg frequency varies."
+
+
+def _abbreviate(text: str) -> str:
     for regex, abbreviation in _FREQ_WORDS:
-        short = regex.sub(abbreviation, short)
-    return sentence + ".", plain + ".", short + "."
+        text = regex.sub(abbreviation, text)
+    return text
 
 
 def _url(value: str | None) -> str | None:
@@ -311,7 +325,6 @@ def profile_for(app: Application) -> Profile:
     return Profile(
         brand=brand,
         legal_name=legal or brand,
-        sms_brand=brand.translate(_TO_GSM),
         program=program,
         use_case=use_case,
         frequency=frequency,
