@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 
-from consentry.compliance import Application, Kind, MessageRole, Severity, check_text
+from consentry.compliance import Application, Finding, Kind, MessageRole, Severity, check_text
 from consentry.compliance.engine import context_for
 from consentry.compliance.forms import visible_text
-from consentry.documents import check_documents, generate
+from consentry.documents import generate
 from consentry.messaging.segments import analyze, is_gsm7
 from tests.documents.strategies import applications
 
 
-def _problems(report_findings: list[object]) -> list[str]:
+def _problems(findings: list[Finding]) -> list[str]:
     return [
-        f"{f.rule} [{f.severity}] {f.field}: {f.message} | {f.excerpt}"  # type: ignore[attr-defined]
-        for f in report_findings
-        if f.severity in (Severity.ERROR, Severity.WARNING)  # type: ignore[attr-defined]
+        f"{f.rule} [{f.severity}] {f.field}: {f.message} | {f.excerpt}"
+        for f in findings
+        if f.severity in (Severity.ERROR, Severity.WARNING)
     ]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(applications())
 def test_every_document_checks_clean(app: Application) -> None:
     docs = generate(app)
@@ -42,11 +42,8 @@ def test_every_document_checks_clean(app: Application) -> None:
         (Kind.SAMPLE_MESSAGE, docs.stop.text, ctx.with_(message_role=MessageRole.OPT_OUT_REPLY)),
     ]
     for kind, text, text_ctx in texts:
-        problems = _problems(list(check_text(kind, text, text_ctx).findings))
+        problems = _problems(check_text(kind, text, text_ctx).findings)
         assert not problems, (kind, text, problems)
-    # check_documents is what the CLI and the API report: the same verdicts.
-    for name, report in check_documents(docs, app).items():
-        assert report.errors == 0 and report.warnings == 0, (name, _problems(report.findings))
 
 
 @settings(max_examples=150, deadline=None)

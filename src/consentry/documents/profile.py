@@ -274,7 +274,9 @@ def profile_for(app: Application) -> Profile:
         )
     base = (website or "").rstrip("/")
 
-    email = _clean(b.email) or _clean(b.contact.email)
+    # The registration contact is a person, not a support desk: only the business's own email
+    # and phone are published.
+    email = _clean(b.email)
     if email and not _EMAIL.match(email):
         problems.append(
             {
