@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from consentry import __version__
 from consentry.accounts.endpoints import router as accounts_router
 from consentry.compliance import CheckInputError
+from consentry.documents.endpoints import router as documents_router
 from consentry.kit.clock import Clock, SystemClock
 from consentry.kit.db import Database
 from consentry.kit.errors import DomainError
@@ -143,5 +144,6 @@ def create_app(
     app.add_exception_handler(Exception, _internal_handler)
     app.include_router(registration_router)
     app.include_router(review_router)
+    app.include_router(documents_router)
     app.include_router(accounts_router)
     return app

@@ -6,6 +6,7 @@ import click
 
 from consentry import __version__
 from consentry.cli import check as _check
+from consentry.cli import documents as _documents
 from consentry.cli import server as _server
 
 __all__ = ["main"]
@@ -17,5 +18,5 @@ def main() -> None:
     """Consentry: SMS registration, compliance checking, consent and messaging for US businesses."""
 
 
-for _command in _check.COMMANDS + _server.COMMANDS:
+for _command in _check.COMMANDS + _server.COMMANDS + _documents.COMMANDS:
     main.add_command(_command)

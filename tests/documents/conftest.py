@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from tests.api.conftest import client, customer, other_customer
+from tests.support.database import clock, database, database_template, session, settings
+
+__all__ = [
+    "client",
+    "clock",
+    "customer",
+    "database",
+    "database_template",
+    "other_customer",
+    "session",
+    "settings",
+]
