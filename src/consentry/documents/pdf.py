@@ -7,8 +7,8 @@ __all__ = ["render_pdf"]
 
 def render_pdf(html: str) -> bytes:
     """The PDF of a standalone HTML document (inline CSS; nothing is fetched but data: URLs)."""
-    from weasyprint import HTML  # type: ignore[import-untyped]
-    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
     # The documents are standalone: a link to an external stylesheet or image is not followed, so
     # rendering never reaches the network or the file system.
