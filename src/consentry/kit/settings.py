@@ -131,7 +131,6 @@ class Settings(BaseSettings):
             raise ValueError("decision_days_min must be positive and not above decision_days_max")
         return self
 
-
     @property
     def effective_queue_url(self) -> str:
         """The queue actually used: queue_url, or redis_url when queue_url is the default."""
