@@ -480,7 +480,8 @@ def mark_sent(session: Session, rows: list[dict[str, Any]], *, count_attempt: bo
         update(_MT)
         .where(
             _MT.c.id == bindparam("b_id"),
-            _MT.c.status.in_([MessageStatus.SENDING, MessageStatus.QUEUED]),
+            # (two comparisons: an expanding IN cannot be used with executemany)
+            or_(_MT.c.status == MessageStatus.SENDING, _MT.c.status == MessageStatus.QUEUED),
         )
         .values(**values),
         rows,
