@@ -43,6 +43,7 @@ log = get_logger(__name__)
 SIGNATURE_HEADER = "X-Consentry-Signature"
 _MAX_DELAY = timedelta(hours=1)
 _KEY = "consentry.webhooks"
+_LISTENING = "consentry.webhooks.listening"
 _nudge: Callable[[], None] | None = None
 
 
@@ -103,8 +104,11 @@ def record(session: Session, callbacks: Sequence[Callback]) -> None:
     session.execute(insert(WebhookDelivery), rows)
     if not session.info.get(_KEY):
         session.info[_KEY] = True
-        event.listen(session, "after_commit", _after_commit, once=True)
-        event.listen(session, "after_soft_rollback", _after_rollback, once=True)
+        # Listen once per session; listeners are never removed (see messaging.outbox).
+        if not session.info.get(_LISTENING):
+            session.info[_LISTENING] = True
+            event.listen(session, "after_commit", _after_commit)
+            event.listen(session, "after_soft_rollback", _after_rollback)
 
 
 def _after_commit(session: Session) -> None:
