@@ -31,7 +31,7 @@ from consentry.kit.clock import Clock, SystemClock
 from consentry.kit.db import Database
 from consentry.kit.errors import DomainError
 from consentry.kit.logging import get_logger
-from consentry.kit.queue import EmbeddedConsumer, Huey, make_huey
+from consentry.kit.queue import EmbeddedConsumer, Huey, make_huey, queue_kind
 from consentry.kit.settings import Settings
 from consentry.messaging import outbox, webhooks
 from consentry.messaging.dispatch import Dispatcher, apply_receipts
@@ -303,14 +303,20 @@ class Pipeline:
         self._locked("registration", run)
 
     def _locked(self, name: str, job: Callable[[], object]) -> None:
-        ttl = int(max(60.0, self.settings.sweep_interval_seconds * 4))
+        # On Redis a queue-wide lock with a TTL (a crashed holder cannot block it for long)
+        # makes N worker processes do the job once. SQLite storage has no TTL locks: the jobs
+        # are idempotent, so processes on one machine may simply each run them.
+        lock: Any = contextlib.nullcontext()
+        if queue_kind(self.settings.effective_queue_url) == "redis":
+            ttl = int(max(60.0, self.settings.sweep_interval_seconds * 4))
+            lock = self.huey.lock_task(f"periodic.{name}", ttl=ttl)
         try:
-            with self.huey.lock_task(f"periodic.{name}", ttl=ttl):
+            with lock:
                 job()
         except TaskLockedException:
             log.debug("worker.periodic_busy", job=name)
-        except Exception:
-            log.exception("worker.periodic_failed", job=name)
+        except Exception as exc:
+            log.error("worker.periodic_failed", job=name, error=f"{type(exc).__name__}: {exc}")
 
     def _tick(self) -> None:
         jobs: list[tuple[float, Callable[[], None]]] = [
