@@ -8,7 +8,7 @@ import pytest
 
 
 def redis_url() -> str:
-    """The test Redis URL (nothing in it is flushed: tests use their own key prefixes), or skip — fail when services are required."""
+    """The test Redis URL, or skip (fail when services are required); tests use own key prefixes."""
     url = os.environ.get("CONSENTRY_TEST_REDIS_URL")
     required = os.environ.get("CONSENTRY_TEST_REQUIRE_SERVICES") == "1"
     if not url:

@@ -39,9 +39,7 @@ def pipe(
     def schedule(ids: Sequence[str], at: datetime) -> None:
         scheduled.append((list(ids), at))
 
-    dispatcher, carrier, reports = loopback_dispatcher(
-        database, settings, clock, schedule=schedule
-    )
+    dispatcher, carrier, reports = loopback_dispatcher(database, settings, clock, schedule=schedule)
     yield dispatcher, reports, scheduled
     carrier.close()
 
@@ -54,8 +52,11 @@ def _get(session: Session, message_id: str) -> Message:
 
 
 def test_queued_message_is_sent_once_and_delivered(
-    pipe: tuple[Dispatcher, Reports, list], session: Session, customer: Tenant,
-    clock: FrozenClock, database: Database,
+    pipe: tuple[Dispatcher, Reports, list],
+    session: Session,
+    customer: Tenant,
+    clock: FrozenClock,
+    database: Database,
 ) -> None:
     dispatcher, reports, _ = pipe
     msg = queue_message(session, account_id=customer.account.id, to=HANDSET, now=clock.now())
@@ -75,7 +76,9 @@ def test_queued_message_is_sent_once_and_delivered(
 
 
 def test_a_second_dispatch_of_the_same_ids_sends_nothing(
-    pipe: tuple[Dispatcher, Reports, list], session: Session, customer: Tenant,
+    pipe: tuple[Dispatcher, Reports, list],
+    session: Session,
+    customer: Tenant,
     clock: FrozenClock,
 ) -> None:
     dispatcher, _, _ = pipe
@@ -87,7 +90,9 @@ def test_a_second_dispatch_of_the_same_ids_sends_nothing(
 
 
 def test_the_carrier_answers_a_repeated_submit_with_the_original_id(
-    pipe: tuple[Dispatcher, Reports, list], session: Session, customer: Tenant,
+    pipe: tuple[Dispatcher, Reports, list],
+    session: Session,
+    customer: Tenant,
     clock: FrozenClock,
 ) -> None:
     dispatcher, _, _ = pipe
@@ -103,7 +108,9 @@ def test_the_carrier_answers_a_repeated_submit_with_the_original_id(
 
 
 def test_permanent_refusal_fails_with_the_carrier_code(
-    pipe: tuple[Dispatcher, Reports, list], session: Session, customer: Tenant,
+    pipe: tuple[Dispatcher, Reports, list],
+    session: Session,
+    customer: Tenant,
     clock: FrozenClock,
 ) -> None:
     dispatcher, _, scheduled = pipe
@@ -118,8 +125,11 @@ def test_permanent_refusal_fails_with_the_carrier_code(
 
 
 def test_retryable_refusal_backs_off_then_sends(
-    pipe: tuple[Dispatcher, Reports, list], session: Session, customer: Tenant,
-    clock: FrozenClock, settings: Settings,
+    pipe: tuple[Dispatcher, Reports, list],
+    session: Session,
+    customer: Tenant,
+    clock: FrozenClock,
+    settings: Settings,
 ) -> None:
     dispatcher, _, scheduled = pipe
     msg = queue_message(session, account_id=customer.account.id, to="+15550100002", now=clock.now())
@@ -142,7 +152,10 @@ def test_retryable_refusal_backs_off_then_sends(
 
 
 def test_retries_double_and_end_in_failed(
-    database: Database, session: Session, customer: Tenant, clock: FrozenClock,
+    database: Database,
+    session: Session,
+    customer: Tenant,
+    clock: FrozenClock,
     settings: Settings,
 ) -> None:
     tight = settings.model_copy(update={"dispatch_max_attempts": 3})
@@ -175,8 +188,14 @@ def test_retries_double_and_end_in_failed(
     ],
 )
 def test_negative_receipts_keep_the_carrier_code(
-    pipe: tuple[Dispatcher, Reports, list], session: Session, customer: Tenant,
-    clock: FrozenClock, database: Database, to: str, status: MessageStatus, code: str,
+    pipe: tuple[Dispatcher, Reports, list],
+    session: Session,
+    customer: Tenant,
+    clock: FrozenClock,
+    database: Database,
+    to: str,
+    status: MessageStatus,
+    code: str,
 ) -> None:
     dispatcher, reports, _ = pipe
     msg = queue_message(session, account_id=customer.account.id, to=to, now=clock.now())
@@ -189,8 +208,11 @@ def test_negative_receipts_keep_the_carrier_code(
 
 
 def test_a_repeated_receipt_changes_nothing(
-    pipe: tuple[Dispatcher, Reports, list], session: Session, customer: Tenant,
-    clock: FrozenClock, database: Database,
+    pipe: tuple[Dispatcher, Reports, list],
+    session: Session,
+    customer: Tenant,
+    clock: FrozenClock,
+    database: Database,
 ) -> None:
     dispatcher, reports, _ = pipe
     msg = queue_message(session, account_id=customer.account.id, to=HANDSET, now=clock.now())
@@ -203,8 +225,11 @@ def test_a_repeated_receipt_changes_nothing(
 
 
 def test_failure_rule_set_through_the_api(
-    pipe: tuple[Dispatcher, Reports, list], session: Session, customer: Tenant,
-    clock: FrozenClock, client: object,
+    pipe: tuple[Dispatcher, Reports, list],
+    session: Session,
+    customer: Tenant,
+    clock: FrozenClock,
+    client: object,
 ) -> None:
     from fastapi.testclient import TestClient
 
@@ -238,8 +263,11 @@ def _stuck_sending(session: Session, msg: Message, at: datetime) -> None:
 
 
 def test_sweeper_settles_a_submitted_sending_message_without_sending_again(
-    pipe: tuple[Dispatcher, Reports, list], session: Session, customer: Tenant,
-    clock: FrozenClock, settings: Settings,
+    pipe: tuple[Dispatcher, Reports, list],
+    session: Session,
+    customer: Tenant,
+    clock: FrozenClock,
+    settings: Settings,
 ) -> None:
     dispatcher, _, _ = pipe
     msg = queue_message(session, account_id=customer.account.id, to=HANDSET, now=clock.now())
@@ -263,8 +291,11 @@ def test_sweeper_settles_a_submitted_sending_message_without_sending_again(
 
 
 def test_sweeper_requeues_a_sending_message_the_carrier_never_got(
-    pipe: tuple[Dispatcher, Reports, list], session: Session, customer: Tenant,
-    clock: FrozenClock, settings: Settings,
+    pipe: tuple[Dispatcher, Reports, list],
+    session: Session,
+    customer: Tenant,
+    clock: FrozenClock,
+    settings: Settings,
 ) -> None:
     dispatcher, _, _ = pipe
     msg = queue_message(session, account_id=customer.account.id, to=HANDSET, now=clock.now())
@@ -278,8 +309,11 @@ def test_sweeper_requeues_a_sending_message_the_carrier_never_got(
 
 
 def test_sweeper_requeues_stale_queued_messages(
-    pipe: tuple[Dispatcher, Reports, list], session: Session, customer: Tenant,
-    clock: FrozenClock, settings: Settings,
+    pipe: tuple[Dispatcher, Reports, list],
+    session: Session,
+    customer: Tenant,
+    clock: FrozenClock,
+    settings: Settings,
 ) -> None:
     dispatcher, _, _ = pipe
     msg = queue_message(session, account_id=customer.account.id, to=HANDSET, now=clock.now())
@@ -293,8 +327,12 @@ def test_sweeper_requeues_stale_queued_messages(
 
 @pytest.mark.parametrize("resend", [False, True])
 def test_without_a_ledger_recovery_is_at_most_once_unless_configured(
-    database: Database, session: Session, customer: Tenant, clock: FrozenClock,
-    settings: Settings, resend: bool,
+    database: Database,
+    session: Session,
+    customer: Tenant,
+    clock: FrozenClock,
+    settings: Settings,
+    resend: bool,
 ) -> None:
     # An SMPP carrier cannot be asked whether it accepted a message (never started here).
     carrier = SmppCarrier(host="127.0.0.1", system_id="x", password="y")
@@ -319,8 +357,11 @@ def test_without_a_ledger_recovery_is_at_most_once_unless_configured(
 
 
 def test_sweeper_asks_the_carrier_for_a_receipt_that_never_came(
-    pipe: tuple[Dispatcher, Reports, list], session: Session, customer: Tenant,
-    clock: FrozenClock, settings: Settings,
+    pipe: tuple[Dispatcher, Reports, list],
+    session: Session,
+    customer: Tenant,
+    clock: FrozenClock,
+    settings: Settings,
 ) -> None:
     dispatcher, reports, _ = pipe
     msg = queue_message(session, account_id=customer.account.id, to="+15550100004", now=clock.now())
@@ -333,13 +374,21 @@ def test_sweeper_asks_the_carrier_for_a_receipt_that_never_came(
 
 
 def test_every_status_change_has_one_event(
-    pipe: tuple[Dispatcher, Reports, list], session: Session, customer: Tenant,
-    clock: FrozenClock, database: Database,
+    pipe: tuple[Dispatcher, Reports, list],
+    session: Session,
+    customer: Tenant,
+    clock: FrozenClock,
+    database: Database,
 ) -> None:
     dispatcher, reports, _ = pipe
     ids = [
-        queue_message(session, account_id=customer.account.id, to=f"+1512555{i:04d}",
-                      now=clock.now(), commit=False).id
+        queue_message(
+            session,
+            account_id=customer.account.id,
+            to=f"+1512555{i:04d}",
+            now=clock.now(),
+            commit=False,
+        ).id
         for i in range(30)
     ]
     session.commit()

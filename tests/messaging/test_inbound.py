@@ -36,8 +36,9 @@ HANDSET = "+15125559001"
 HOOK = "/api/v1/carriers/loopback/inbound"
 
 
-def _inbound(client: TestClient, tenant: Tenant, text: str, *, frm: str = HANDSET,
-             to: str = OUR_NUMBER) -> dict:
+def _inbound(
+    client: TestClient, tenant: Tenant, text: str, *, frm: str = HANDSET, to: str = OUR_NUMBER
+) -> dict:
     r = client.post(HOOK, json={"from": frm, "to": to, "text": text}, headers=tenant.headers)
     assert r.status_code == 201, r.text
     return r.json()
@@ -45,8 +46,9 @@ def _inbound(client: TestClient, tenant: Tenant, text: str, *, frm: str = HANDSE
 
 def _replies(session: Session, origin: str | None = None) -> list[Message]:
     session.expire_all()
-    query = select(Message).where(Message.direction == Direction.OUTBOUND,
-                                  Message.origin.is_not(None))
+    query = select(Message).where(
+        Message.direction == Direction.OUTBOUND, Message.origin.is_not(None)
+    )
     if origin:
         query = query.where(Message.origin == origin)
     return list(session.scalars(query.order_by(Message.created_at)))
@@ -73,13 +75,20 @@ def test_inbound_is_stored_on_the_number_owner(
 def test_stop_opts_out_cancels_waiting_messages_and_confirms_once(
     client: TestClient, session: Session, customer: Tenant, program: str, clock: FrozenClock
 ) -> None:
-    waiting = queue_message(session, account_id=customer.account.id, to=HANDSET,
-                            now=clock.now(), application_id=program)
-    sending = queue_message(session, account_id=customer.account.id, to=HANDSET,
-                            now=clock.now(), application_id=program)
+    waiting = queue_message(
+        session, account_id=customer.account.id, to=HANDSET, now=clock.now(), application_id=program
+    )
+    sending = queue_message(
+        session, account_id=customer.account.id, to=HANDSET, now=clock.now(), application_id=program
+    )
     sending.status = S.SENDING
-    other = queue_message(session, account_id=customer.account.id, to="+15125559002",
-                          now=clock.now(), application_id=program)
+    other = queue_message(
+        session,
+        account_id=customer.account.id,
+        to="+15125559002",
+        now=clock.now(),
+        application_id=program,
+    )
     session.commit()
 
     _inbound(client, customer, "Stop")
@@ -89,8 +98,9 @@ def test_stop_opts_out_cancels_waiting_messages_and_confirms_once(
     confirmations = _replies(session, ORIGIN_OPT_OUT)
     assert len(confirmations) == 1
     confirmation = confirmations[0]
-    assert confirmation.text == ("Northside PT: You are unsubscribed and will receive no "
-                                 "further messages.")
+    assert confirmation.text == (
+        "Northside PT: You are unsubscribed and will receive no further messages."
+    )
     assert confirmation.status is S.QUEUED and confirmation.to_number == HANDSET
     assert confirmation.from_number == OUR_NUMBER
     opt_outs = session.scalars(select(OptOut)).all()
@@ -106,8 +116,14 @@ def test_stopall_and_stop_to_a_number_of_no_program_leave_the_whole_account(
     client: TestClient, session: Session, customer: Tenant, clock: FrozenClock
 ) -> None:
     add_number(session, customer.account.id, "+15125550999")
-    queued = queue_message(session, account_id=customer.account.id, to=HANDSET,
-                           now=clock.now(), application_id=None, from_="+15125550999")
+    queued = queue_message(
+        session,
+        account_id=customer.account.id,
+        to=HANDSET,
+        now=clock.now(),
+        application_id=None,
+        from_="+15125550999",
+    )
     _inbound(client, customer, "stop", to="+15125550999")
     opt_out = session.scalars(select(OptOut)).one()
     assert opt_out.application_id is None
@@ -144,8 +160,9 @@ def test_start_after_stop_opts_back_in_and_confirms(
 
 
 def test_unknown_destination_is_a_clear_404(client: TestClient, customer: Tenant) -> None:
-    r = client.post(HOOK, json={"from": HANDSET, "to": "+15125550000", "text": "hi"},
-                    headers=customer.headers)
+    r = client.post(
+        HOOK, json={"from": HANDSET, "to": "+15125550000", "text": "hi"}, headers=customer.headers
+    )
     assert r.status_code == 404 and r.json()["error"]["code"] == "NUMBER_UNKNOWN"
 
 
@@ -153,14 +170,19 @@ def test_a_customer_cannot_deliver_to_another_tenants_number(
     client: TestClient, session: Session, customer: Tenant, program: str
 ) -> None:
     other = make_tenant(session, name="Elsewhere Dental")
-    r = client.post(HOOK, json={"from": HANDSET, "to": OUR_NUMBER, "text": "hi"},
-                    headers=other.headers)
+    r = client.post(
+        HOOK, json={"from": HANDSET, "to": OUR_NUMBER, "text": "hi"}, headers=other.headers
+    )
     assert r.status_code == 404
 
 
 def test_in_production_only_admin_keys_may_use_the_hook(
-    settings: Settings, clock: FrozenClock, database: Database, session: Session,
-    customer: Tenant, program: str,
+    settings: Settings,
+    clock: FrozenClock,
+    database: Database,
+    session: Session,
+    customer: Tenant,
+    program: str,
 ) -> None:
     prod = settings.model_copy(update={"environment": Environment.PROD})
     admin = make_tenant(session, name="Provider Ops", role=Role.ADMIN)
@@ -179,11 +201,21 @@ def smsc() -> Iterator[Smsc]:
 
 
 def test_smpp_deliver_sm_reaches_the_same_inbound_handling(
-    smsc: Smsc, database: Database, settings: Settings, session: Session, customer: Tenant,
-    program: str, tmp_path: object,
+    smsc: Smsc,
+    database: Database,
+    settings: Settings,
+    session: Session,
+    customer: Tenant,
+    program: str,
+    tmp_path: object,
 ) -> None:
-    carrier = SmppCarrier(host="127.0.0.1", port=smsc.port, system_id="consentry",
-                          password="secret", reconnect_min=0.05)
+    carrier = SmppCarrier(
+        host="127.0.0.1",
+        port=smsc.port,
+        system_id="consentry",
+        password="secret",
+        reconnect_min=0.05,
+    )
     pipeline = Pipeline(settings, database=database, huey=make_huey("memory:"), carrier=carrier)
     _ = pipeline.dispatcher  # starts the carrier with the pipeline's handlers
     try:

@@ -45,9 +45,7 @@ def queue_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def pipeline(
-    queue_url: str, settings: Settings, database: Database
-) -> Iterator[Pipeline]:
+def pipeline(queue_url: str, settings: Settings, database: Database) -> Iterator[Pipeline]:
     tuned = settings.model_copy(
         update={"queue_url": queue_url, "loopback_receipt_delay": 0.0, "worker_threads": 2}
     )
@@ -70,20 +68,25 @@ def test_ids_are_enqueued_only_after_commit(
 ) -> None:
     pipeline.install()
     clock = SystemClock()
-    dropped = queue_message(session, account_id=customer.account.id, to="+15125559001",
-                            now=clock.now(), commit=False)
+    dropped = queue_message(
+        session, account_id=customer.account.id, to="+15125559001", now=clock.now(), commit=False
+    )
     outbox.enqueue_after_commit(session, dropped.id)
     session.rollback()
     assert pipeline.huey.pending_count() == 0
-    kept = queue_message(session, account_id=customer.account.id, to="+15125559001",
-                         now=clock.now(), commit=False)
+    kept = queue_message(
+        session, account_id=customer.account.id, to="+15125559001", now=clock.now(), commit=False
+    )
     outbox.enqueue_after_commit(session, kept.id)
     session.commit()
     assert pipeline.huey.pending_count() == 1
 
 
 def test_help_via_the_api_is_answered_through_the_queue_and_the_loopback(
-    pipeline: Pipeline, settings: Settings, database: Database, session: Session,
+    pipeline: Pipeline,
+    settings: Settings,
+    database: Database,
+    session: Session,
     customer: Tenant,
 ) -> None:
     add_number(session, customer.account.id)
@@ -113,8 +116,14 @@ def test_loopback_delivers_between_local_numbers(
     add_number(session, friend.account.id, "+15125550777")
     pipeline.start()
     pipeline.install()
-    msg = queue_message(session, account_id=customer.account.id, to="+15125550777",
-                        now=SystemClock().now(), text="Hello neighbour", commit=False)
+    msg = queue_message(
+        session,
+        account_id=customer.account.id,
+        to="+15125550777",
+        now=SystemClock().now(),
+        text="Hello neighbour",
+        commit=False,
+    )
     outbox.enqueue_after_commit(session, msg.id)
     session.commit()
 
@@ -130,11 +139,17 @@ def test_loopback_delivers_between_local_numbers(
     inbound = arrived()
     assert inbound is not None
     assert (inbound.from_number, inbound.text, inbound.status) == (
-        OUR_NUMBER, "Hello neighbour", S.RECEIVED
+        OUR_NUMBER,
+        "Hello neighbour",
+        S.RECEIVED,
     )
-    assert _wait(lambda: session.get(Message, msg.id) is not None
-                 and (session.expire_all() or True)
-                 and session.get(Message, msg.id).status is S.DELIVERED)  # type: ignore[union-attr]
+    assert _wait(
+        lambda: (
+            session.get(Message, msg.id) is not None
+            and (session.expire_all() or True)
+            and session.get(Message, msg.id).status is S.DELIVERED
+        )
+    )  # type: ignore[union-attr]
 
 
 def test_a_retry_is_scheduled_through_the_queue(
@@ -143,8 +158,13 @@ def test_a_retry_is_scheduled_through_the_queue(
     pipeline.settings = pipeline.settings.model_copy(update={"retry_base_seconds": 0.3})
     pipeline.start()
     pipeline.install()
-    msg = queue_message(session, account_id=customer.account.id, to="+15550100002",
-                        now=SystemClock().now(), commit=False)
+    msg = queue_message(
+        session,
+        account_id=customer.account.id,
+        to="+15550100002",
+        now=SystemClock().now(),
+        commit=False,
+    )
     outbox.enqueue_after_commit(session, msg.id)
     session.commit()
 

@@ -57,11 +57,19 @@ def make(
         carrier.close()
 
 
-def _queue(session: Session, tenant: Tenant, clock: FrozenClock, text: str, n: int = 1,
-           **kw: object) -> list[str]:
+def _queue(
+    session: Session, tenant: Tenant, clock: FrozenClock, text: str, n: int = 1, **kw: object
+) -> list[str]:
     ids = [
-        queue_message(session, account_id=tenant.account.id, to=f"+1512555{i:04d}",
-                      now=clock.now(), text=text, commit=False, **kw).id  # type: ignore[arg-type]
+        queue_message(
+            session,
+            account_id=tenant.account.id,
+            to=f"+1512555{i:04d}",
+            now=clock.now(),
+            text=text,
+            commit=False,
+            **kw,
+        ).id  # type: ignore[arg-type]
         for i in range(n)
     ]
     session.commit()
@@ -97,10 +105,8 @@ def test_campaign_limit_spans_its_numbers(
     from tests.messaging.builders import add_program
 
     program = add_program(session, customer.account.id, ["+15125550101", "+15125550102"]).id
-    first = _queue(session, customer, clock, ONE, 3, application_id=program,
-                   from_="+15125550101")
-    second = _queue(session, customer, clock, ONE, 3, application_id=program,
-                    from_="+15125550102")
+    first = _queue(session, customer, clock, ONE, 3, application_id=program, from_="+15125550101")
+    second = _queue(session, customer, clock, ONE, 3, application_id=program, from_="+15125550102")
     result = dispatcher.dispatch(a + first + second)
     assert len(result.sent) == 3 + 4 and len(result.limited) == 2
     assert set(result.limited) <= set(second)
@@ -117,8 +123,12 @@ def test_a_message_larger_than_the_limit_goes_alone_in_an_empty_window(
 
 
 def test_limits_hold_across_concurrent_dispatchers(
-    database: Database, settings: Settings, clock: FrozenClock, session: Session,
-    customer: Tenant, limiter: RateLimiter,
+    database: Database,
+    settings: Settings,
+    clock: FrozenClock,
+    session: Session,
+    customer: Tenant,
+    limiter: RateLimiter,
 ) -> None:
     tuned = settings.model_copy(
         update={"rate_limit_number_per_minute": 10, "rate_limit_campaign_per_minute": 0}

@@ -67,13 +67,22 @@ def _deliveries(session: Session) -> list[WebhookDelivery]:
 
 
 def test_each_status_change_is_posted_signed(
-    database: Database, settings: Settings, clock: FrozenClock, session: Session,
-    customer: Tenant, receiver: Receiver,
+    database: Database,
+    settings: Settings,
+    clock: FrozenClock,
+    session: Session,
+    customer: Tenant,
+    receiver: Receiver,
 ) -> None:
     dispatcher, carrier, reports = loopback_dispatcher(database, settings, clock)
     try:
-        msg = queue_message(session, account_id=customer.account.id, to="+15125559001",
-                            now=clock.now(), callback_url=receiver.url)
+        msg = queue_message(
+            session,
+            account_id=customer.account.id,
+            to="+15125559001",
+            now=clock.now(),
+            callback_url=receiver.url,
+        )
         dispatcher.dispatch([msg.id])
         reports.wait_receipts(1)
         reports.apply(database, clock.now())
@@ -82,7 +91,10 @@ def test_each_status_change_is_posted_signed(
     assert deliver_due(database, settings=settings, clock=clock) == 3
     assert [b["status"] for b in receiver.bodies()] == ["sending", "sent", "delivered"]
     assert receiver.bodies()[0] == {
-        "id": msg.id, "status": "sending", "error_code": None, "at": clock.now().isoformat()
+        "id": msg.id,
+        "status": "sending",
+        "error_code": None,
+        "at": clock.now().isoformat(),
     }
     secret = signing_secret(settings, customer.account.id)
     for headers, body in receiver.requests:
@@ -107,15 +119,24 @@ def test_secrets_differ_per_account_and_are_shown_to_the_account(
 
 
 def test_failed_callbacks_are_retried_with_backoff_then_given_up(
-    database: Database, settings: Settings, clock: FrozenClock, session: Session,
-    customer: Tenant, receiver: Receiver,
+    database: Database,
+    settings: Settings,
+    clock: FrozenClock,
+    session: Session,
+    customer: Tenant,
+    receiver: Receiver,
 ) -> None:
     tuned = settings.model_copy(update={"webhook_max_attempts": 3})
     receiver.status = 500
     dispatcher, carrier, _ = loopback_dispatcher(database, tuned, clock)
     try:
-        msg = queue_message(session, account_id=customer.account.id, to="+15550100001",
-                            now=clock.now(), callback_url=receiver.url)
+        msg = queue_message(
+            session,
+            account_id=customer.account.id,
+            to="+15550100001",
+            now=clock.now(),
+            callback_url=receiver.url,
+        )
         dispatcher.dispatch([msg.id])  # sending, then failed: two callbacks
     finally:
         carrier.close()
@@ -143,12 +164,20 @@ def test_failed_callbacks_are_retried_with_backoff_then_given_up(
 
 
 def test_an_unreachable_endpoint_ends_failed(
-    database: Database, settings: Settings, clock: FrozenClock, session: Session,
+    database: Database,
+    settings: Settings,
+    clock: FrozenClock,
+    session: Session,
     customer: Tenant,
 ) -> None:
     tuned = settings.model_copy(update={"webhook_max_attempts": 2, "webhook_timeout_seconds": 1})
-    msg = queue_message(session, account_id=customer.account.id, to="+15125559001",
-                        now=clock.now(), callback_url="http://127.0.0.1:9/nothing-here")
+    msg = queue_message(
+        session,
+        account_id=customer.account.id,
+        to="+15125559001",
+        now=clock.now(),
+        callback_url="http://127.0.0.1:9/nothing-here",
+    )
     dispatcher, carrier, _ = loopback_dispatcher(database, tuned, clock)
     try:
         dispatcher.dispatch([msg.id])
