@@ -100,7 +100,7 @@ def serve(host: str, port: int) -> None:
 
     settings = _settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, sqlite_pool=True)
     upgrade(db.engine)
     log.info("server.migrated", database=db.engine.url.render_as_string(hide_password=True))
     if settings.seed_demo:
@@ -138,7 +138,7 @@ def worker(workers: int | None) -> None:
     """Consume the queue in the foreground (scale-out; stop with Ctrl-C or SIGTERM)."""
     settings = _settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, sqlite_pool=True)
     upgrade(db.engine)
     pipeline = _pipeline(settings, db, SystemClock())
     log.info(
