@@ -18,6 +18,7 @@ from consentry.kit.db import Database
 from consentry.kit.errors import DomainError
 from consentry.kit.logging import get_logger
 from consentry.kit.settings import Settings, get_settings
+from consentry.messaging.hook_endpoints import router as hooks_router
 from consentry.registration.endpoints import review_router
 from consentry.registration.endpoints import router as registration_router
 
@@ -146,4 +147,5 @@ def create_app(
     app.include_router(review_router)
     app.include_router(documents_router)
     app.include_router(accounts_router)
+    app.include_router(hooks_router)
     return app

@@ -36,6 +36,7 @@ CarrierFactory = Callable[..., Carrier]
 
 # name -> "module:attribute" of a callable taking the carrier's settings as keyword arguments.
 _BUILTIN: dict[str, str] = {
+    "loopback": "consentry.carriers.loopback:LoopbackCarrier",
     "smpp": "consentry.carriers.smpp:SmppCarrier",
 }
 _registered: dict[str, CarrierFactory] = {}

@@ -23,6 +23,7 @@ __all__ = [
     "OutboundMessage",
     "ReceiptHandler",
     "ReceiptStatus",
+    "SubmissionLedger",
     "SubmitResult",
 ]
 
@@ -102,4 +103,19 @@ class Carrier(Protocol):
 
     def close(self) -> None:
         """Disconnect cleanly and release threads and sockets; the carrier cannot be reused."""
+        ...
+
+
+@runtime_checkable
+class SubmissionLedger(Protocol):
+    """A carrier that keeps a durable record of what it accepted, so the pipeline can ask
+    "was this already submitted?" after a crash instead of sending again, and can ask for the
+    outcome of a message whose receipt never arrived (as SMPP's query_sm would)."""
+
+    def lookup(self, message_ids: Sequence[str]) -> dict[str, SubmitResult]:
+        """The accepted submissions among message_ids, by message id."""
+        ...
+
+    def query(self, carrier_message_ids: Sequence[str]) -> list[DeliveryReceipt]:
+        """Final outcomes known for these carrier message ids (unknown ones are left out)."""
         ...

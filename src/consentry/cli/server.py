@@ -1,10 +1,11 @@
-"""Server commands: serve, accounts create, timeline."""
+"""Server commands: serve, worker, accounts create, timeline."""
 
 from __future__ import annotations
 
 import json
 import sys
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 from sqlalchemy import func, select
@@ -21,6 +22,9 @@ from consentry.kit.settings import Settings, get_settings
 from consentry.migrations import upgrade
 from consentry.registration.calendar import decision_window
 from consentry.registration.service import create_draft
+
+if TYPE_CHECKING:
+    from consentry.worker import Pipeline
 
 __all__ = ["COMMANDS"]
 
@@ -96,15 +100,54 @@ def serve(host: str, port: int) -> None:
 
     settings = _settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, sqlite_pool=True)
     upgrade(db.engine)
     log.info("server.migrated", database=db.engine.url.render_as_string(hide_password=True))
     if settings.seed_demo:
         seed = _seed_demo(db)
         if seed:
             _print_demo(seed, f"http://{host}:{port}")
-    app = create_app(settings, SystemClock(), db)
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+    clock = SystemClock()
+    app = create_app(settings, clock, db)
+    pipeline = _pipeline(settings, db, clock)
+    if settings.embedded_worker:
+        pipeline.start(settings.worker_threads)
+        log.info("server.worker_started", threads=settings.worker_threads)
+    else:
+        pipeline.install()  # accept here, dispatch in `consentry worker` processes
+    try:
+        uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+    finally:
+        pipeline.stop()
+
+
+def _pipeline(settings: Settings, db: Database, clock: SystemClock) -> Pipeline:
+    from consentry.worker import Pipeline
+
+    return Pipeline(settings, database=db, clock=clock)
+
+
+@click.command("worker")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Consumer threads (default: CONSENTRY_WORKER_THREADS, 4).",
+)
+def worker(workers: int | None) -> None:
+    """Consume the queue in the foreground (scale-out; stop with Ctrl-C or SIGTERM)."""
+    settings = _settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    db = Database(settings.database_url, sqlite_pool=True)
+    upgrade(db.engine)
+    pipeline = _pipeline(settings, db, SystemClock())
+    log.info(
+        "worker.started",
+        threads=workers or settings.worker_threads,
+        queue=settings.effective_queue_url.split("@")[-1],
+        carrier=settings.carrier,
+    )
+    pipeline.run(workers)
 
 
 @click.group("accounts")
@@ -175,4 +218,4 @@ def timeline(submitted: str) -> None:
     click.echo(json.dumps(window.to_dict()))
 
 
-COMMANDS = [serve, accounts, timeline]
+COMMANDS = [serve, worker, accounts, timeline]

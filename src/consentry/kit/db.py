@@ -126,14 +126,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def create_db_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+def create_db_engine(url: str, *, echo: bool = False, sqlite_pool: bool = False) -> Engine:
+    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout on every connection.
+
+    SQLite connections are opened per use unless `sqlite_pool` keeps a few open: a long-running
+    process (the server, a worker) saves the open/close (and the WAL checkpoint a last close
+    runs) on every transaction.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
         if parsed.database in (None, "", ":memory:"):
             raise ValueError("use a SQLite file, not an in-memory database (it is per connection)")
-        engine = create_engine(url, echo=echo, poolclass=NullPool, **kwargs)
+        if not sqlite_pool:
+            kwargs["poolclass"] = NullPool
+        else:
+            kwargs.update(pool_size=8, max_overflow=16)
+        engine = create_engine(url, echo=echo, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.drivername == "postgresql":
@@ -145,9 +154,9 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
 class Database:
     """An engine and its session factory."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, sqlite_pool: bool = False) -> None:
         self.url = url
-        self.engine = create_db_engine(url, echo=echo)
+        self.engine = create_db_engine(url, echo=echo, sqlite_pool=sqlite_pool)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
 
     @property

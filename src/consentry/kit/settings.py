@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -47,6 +48,75 @@ class Settings(BaseSettings):
     )
     seed_demo: bool = Field(True, description="`serve` seeds a demo account on an empty database.")
 
+    # -- queue and workers ---------------------------------------------------------------------
+    queue_url: str = Field(
+        "sqlite:///./consentry-queue.db",
+        description="The work queue: sqlite:///path (embedded, one machine), a plain file path, "
+        "or redis://host:port/db for `consentry worker` processes on several machines.",
+    )
+    redis_url: str | None = Field(
+        None,
+        description="Redis for the queue and the shared rate limiter; when set it is the queue "
+        "unless queue_url names another redis:// URL.",
+    )
+    embedded_worker: bool = Field(True, description="`serve` runs a queue consumer in-process.")
+    worker_threads: int = Field(4, ge=1, description="Consumer threads per worker process.")
+    dispatch_batch_size: int = Field(100, ge=1, description="Message ids per dispatch task.")
+    dispatch_max_attempts: int = Field(
+        6, ge=1, description="Carrier attempts before a retryable failure becomes `failed`."
+    )
+    retry_base_seconds: float = Field(5.0, gt=0, description="First retry delay; doubles.")
+    retry_max_seconds: float = Field(900.0, gt=0, description="Longest delay between retries.")
+    sweep_interval_seconds: float = Field(
+        15.0, gt=0, description="How often each worker process runs the sweeper."
+    )
+    stale_after_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="A `queued` message due this long without being taken, or a `sending` one "
+        "unfinished this long, is recovered by the sweeper.",
+    )
+    receipt_wait_seconds: float = Field(
+        3600.0,
+        gt=0,
+        description="A `sent` message without a delivery receipt after this long is asked "
+        "about (when the carrier can answer such a query).",
+    )
+    resend_unconfirmed: bool = Field(
+        False,
+        description="Recovering a message whose submission cannot be confirmed (a carrier "
+        "without a submission record, e.g. SMPP): False fails it with SUBMIT_UNCONFIRMED "
+        "(at most once), True submits it again (at least once; a duplicate is possible).",
+    )
+    # -- rate limits (segments per minute; 0 means no limit) -------------------------------------
+    rate_limit_number_per_minute: int = Field(
+        75, ge=0, description="Segments per minute from one number (a T-Mobile-like tier)."
+    )
+    rate_limit_campaign_per_minute: int = Field(
+        4500, ge=0, description="Segments per minute across one campaign's numbers."
+    )
+    # -- carriers --------------------------------------------------------------------------------
+    carrier: str = Field("loopback", description="The carrier adapter: loopback or smpp.")
+    carrier_config: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Keyword settings of the carrier adapter (JSON), e.g. SMPP host/system_id.",
+    )
+    loopback_receipt_delay: float = Field(
+        0.05, ge=0, description="Seconds before the loopback carrier reports delivery."
+    )
+    loopback_submit_delay: float = Field(
+        0.0, ge=0, description="Seconds the loopback carrier takes per submit call (tests)."
+    )
+    loopback_hook_enabled: bool | None = Field(
+        None,
+        description="Whether any key may use the loopback inbound/failure endpoints; None: "
+        "yes in dev and test, admin keys only in prod.",
+    )
+    # -- status callbacks ------------------------------------------------------------------------
+    webhook_timeout_seconds: float = Field(5.0, gt=0)
+    webhook_max_attempts: int = Field(8, ge=1)
+    webhook_retry_base_seconds: float = Field(10.0, gt=0)
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
         if self.environment is not Environment.DEV and self.secret_key in PLACEHOLDER_SECRETS:
@@ -55,9 +125,26 @@ class Settings(BaseSettings):
                 "set it to a long random value (python -c 'import secrets; "
                 "print(secrets.token_urlsafe(32))')"
             )
+        if self.retry_base_seconds > self.retry_max_seconds:
+            raise ValueError("retry_base_seconds must not exceed retry_max_seconds")
         if not 0 < self.decision_days_min <= self.decision_days_max:
             raise ValueError("decision_days_min must be positive and not above decision_days_max")
         return self
+
+    @property
+    def effective_queue_url(self) -> str:
+        """The queue actually used: queue_url, or redis_url when queue_url is the default."""
+        default = type(self).model_fields["queue_url"].default
+        if self.redis_url and self.queue_url == default:
+            return self.redis_url
+        return self.queue_url
+
+    @property
+    def loopback_hook_open(self) -> bool:
+        """Whether non-admin keys may drive the loopback carrier's test endpoints."""
+        if self.loopback_hook_enabled is not None:
+            return self.loopback_hook_enabled
+        return self.environment is not Environment.PROD
 
 
 @lru_cache(maxsize=1)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 __all__ = ["enqueue_after_commit", "set_dispatcher"]
 
 _KEY = "consentry.outbox"
+_LISTENING = "consentry.outbox.listening"
 Dispatcher = Callable[[Sequence[str]], None]
 _dispatcher: Dispatcher | None = None
 
@@ -30,20 +31,20 @@ def enqueue_after_commit(session: Session, message_id: str) -> None:
     pending: list[str] | None = session.info.get(_KEY)
     if pending is None:
         pending = session.info[_KEY] = []
-        event.listen(session, "after_commit", _after_commit)
-        event.listen(session, "after_soft_rollback", _after_rollback)
+        # Listen once per session and never remove the listeners: removing one while SQLAlchemy
+        # runs the session's after_commit listeners mutates the list it iterates.
+        if not session.info.get(_LISTENING):
+            session.info[_LISTENING] = True
+            event.listen(session, "after_commit", _after_commit)
+            event.listen(session, "after_soft_rollback", _after_rollback)
     pending.append(message_id)
 
 
 def _after_commit(session: Session) -> None:
     ids = session.info.pop(_KEY, None) or []
-    event.remove(session, "after_commit", _after_commit)
-    event.remove(session, "after_soft_rollback", _after_rollback)
     if ids and _dispatcher is not None:
         _dispatcher(ids)
 
 
 def _after_rollback(session: Session, _previous: object) -> None:
     session.info.pop(_KEY, None)
-    event.remove(session, "after_commit", _after_commit)
-    event.remove(session, "after_soft_rollback", _after_rollback)

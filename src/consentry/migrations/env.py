@@ -6,7 +6,9 @@ from alembic import context
 from sqlalchemy import Connection
 
 import consentry.accounts.models
+import consentry.carriers.loopback.models
 import consentry.consent.models
+import consentry.messaging.delivery_models
 import consentry.messaging.models
 import consentry.registration.models  # noqa: F401  (registers the tables)
 from consentry.kit.db import Base, create_db_engine
