@@ -11,12 +11,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from consentry import __version__
 from consentry.accounts.endpoints import router as accounts_router
+from consentry.api.provider import router as provider_router
 from consentry.compliance import CheckInputError
 from consentry.kit.clock import Clock, SystemClock
 from consentry.kit.db import Database
 from consentry.kit.errors import DomainError
 from consentry.kit.logging import get_logger
 from consentry.kit.settings import Settings, get_settings
+from consentry.messaging.log_endpoints import router as log_router
 from consentry.registration.endpoints import review_router
 from consentry.registration.endpoints import router as registration_router
 
@@ -144,4 +146,6 @@ def create_app(
     app.include_router(registration_router)
     app.include_router(review_router)
     app.include_router(accounts_router)
+    app.include_router(log_router)
+    app.include_router(provider_router)
     return app
