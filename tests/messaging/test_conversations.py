@@ -66,7 +66,7 @@ def test_bulk_insert_out_of_order_keeps_counters_right(session: Session, custome
     rng = random.Random(7)
     remotes = [f"+1773555{1000 + i:04d}" for i in range(6)]
     rows = []
-    for i in range(300):
+    for _ in range(300):
         direction = rng.choice([Direction.INBOUND, Direction.OUTBOUND])
         at = T0 + timedelta(minutes=rng.randrange(10_000))
         read = at if rng.random() < 0.3 else None
@@ -250,7 +250,8 @@ def test_conversation_messages_and_mark_read(
     # Another tenant cannot read it nor mark it read.
     assert client.get(f"{url}/messages", headers=other_customer.headers).status_code == 404
     assert client.post(f"{url}/read", headers=other_customer.headers).status_code == 404
-    assert client.get("/api/v1/conversations/999999/messages", headers=customer.headers).status_code == 404
+    missing = client.get("/api/v1/conversations/999999/messages", headers=customer.headers)
+    assert missing.status_code == 404
 
     r = client.post(f"{url}/read", headers=customer.headers)
     assert r.status_code == 200, r.text

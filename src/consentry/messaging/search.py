@@ -6,7 +6,8 @@ statuses, error code, creation window, full text) and pages them newest first by
 external-content table `messages_fts`, porter stemming) or PostgreSQL full-text search
 (`to_tsvector('english', text)`, GIN-indexed); both are created by migration 0005. The query
 language is the same on both: the words of `q` must all occur (stemmed, case-insensitive); a
-word ending in `*` matches as a prefix.
+word ending in `*` matches as a prefix; punctuation is never query syntax. One difference: SQLite
+folds accents ("cafe" finds "Café"), PostgreSQL's `english` configuration does not.
 
 `message_statement` is the same query without paging, for streaming exports.
 """
@@ -115,9 +116,7 @@ def _text_match(dialect: str, q: str) -> ColumnElement[bool]:
         tsquery = " & ".join(f"{word}:*" if prefix else word for word, prefix in terms)
         # The config must be a literal, not a parameter, for the expression index to apply.
         english: ColumnElement[str] = literal_column("'english'")
-        return func.to_tsvector(english, Message.text).op("@@")(
-            func.to_tsquery(english, tsquery)
-        )
+        return func.to_tsvector(english, Message.text).op("@@")(func.to_tsquery(english, tsquery))
     fts = " ".join(f'"{word}"*' if prefix else f'"{word}"' for word, prefix in terms)
     clause = text(
         "messages.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH :fts_query)"
@@ -149,7 +148,8 @@ def message_statement(
         stmt = stmt.where(Message.created_at >= filters.created_from)
     if filters.created_to is not None:
         stmt = stmt.where(Message.created_at < filters.created_to)
-    if filters.q is not None and filters.q.strip():
+    # A query without a single word (punctuation only) is no text filter at all.
+    if filters.q is not None and text_query_terms(filters.q):
         stmt = stmt.where(_text_match(dialect, filters.q))
     return stmt
 
