@@ -11,10 +11,11 @@ from pydantic import ValidationError
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
+from consentry.accounts.models import Role
 from consentry.kit.errors import Invalid
 from consentry.messaging.models import Direction, Message, MessageStatus
 from consentry.messaging.search import MessageFilters, search_messages
-from tests.support.builders import Tenant
+from tests.support.builders import Tenant, make_tenant
 from tests.support.messages import T0, add_message, add_number, bulk_insert, message_values
 
 NUM = "+13125550100"
@@ -282,3 +283,19 @@ def test_stats_of_a_quiet_number_have_no_rate(
     session.commit()
     body = client.get(f"/api/v1/numbers/{NUM}/stats", headers=customer.headers).json()
     assert body["total"] == 0 and body["delivery_rate"] is None and body["top_error_codes"] == []
+
+
+def test_a_reseller_searches_its_customers_logs(
+    client: TestClient, session: Session, customer: Tenant
+) -> None:
+    reseller = make_tenant(session, name="Carolina Resold", role=Role.RESELLER)
+    first = make_tenant(session, name="Clinic One", parent=reseller.account)
+    second = make_tenant(session, name="Clinic Two", parent=reseller.account)
+    m1 = add_message(session, first.account, number=NUM, remote=ALICE, text="lab results ready")
+    m2 = add_message(session, second.account, number=NUM2, remote=BOB, text="Lab results soon")
+    add_message(session, customer.account, number=NUM, remote=ALICE, text="lab results too")
+    session.commit()
+    r = client.get("/api/v1/logs", params={"q": "lab result"}, headers=reseller.headers)
+    assert [m["id"] for m in r.json()["items"]] == [m2.id, m1.id]
+    r = client.get("/api/v1/logs", params={"q": "lab result"}, headers=first.headers)
+    assert [m["id"] for m in r.json()["items"]] == [m1.id]

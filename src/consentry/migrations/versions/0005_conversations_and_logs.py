@@ -5,8 +5,10 @@ over `messages.text` are maintained by database triggers on `messages`, so every
 a message (ORM, Core bulk insert, raw SQL, cascades) keeps them right:
 
 - SQLite: triggers AFTER INSERT / AFTER DELETE / AFTER UPDATE OF read_at, direction (counters)
-  and AFTER INSERT / DELETE / UPDATE OF text (an external-content FTS5 table `messages_fts` whose
-  rowids are the rowids of `messages`).
+  and AFTER INSERT / DELETE / UPDATE OF text, account_id (an external-content FTS5 table
+  `messages_fts` whose rowids are the rowids of `messages`). It indexes `account_id` too (one
+  token, "_" being a token character), so a tenant's search intersects two posting lists in the
+  index instead of sorting every match of a common word across all tenants.
 - PostgreSQL: one plpgsql function `messages_conversation_sync()` fired FOR EACH ROW AFTER
   INSERT OR DELETE OR UPDATE OF read_at, direction; full text is an expression GIN index on
   to_tsvector('english', text), so it needs no trigger.
@@ -88,24 +90,28 @@ SQLITE_CREATE = [
     """,
     """
     CREATE VIRTUAL TABLE messages_fts USING fts5(
-      text, content='messages', content_rowid='rowid',
-      tokenize='porter unicode61 remove_diacritics 2'
+      text, account_id, content='messages', content_rowid='rowid',
+      tokenize="porter unicode61 remove_diacritics 2 tokenchars '_'"
     )
     """,
     """
     CREATE TRIGGER messages_fts_ai AFTER INSERT ON messages BEGIN
-      INSERT INTO messages_fts (rowid, text) VALUES (NEW.rowid, NEW.text);
+      INSERT INTO messages_fts (rowid, text, account_id)
+      VALUES (NEW.rowid, NEW.text, NEW.account_id);
     END
     """,
     """
     CREATE TRIGGER messages_fts_ad AFTER DELETE ON messages BEGIN
-      INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', OLD.rowid, OLD.text);
+      INSERT INTO messages_fts (messages_fts, rowid, text, account_id)
+      VALUES ('delete', OLD.rowid, OLD.text, OLD.account_id);
     END
     """,
     """
-    CREATE TRIGGER messages_fts_au AFTER UPDATE OF text ON messages BEGIN
-      INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', OLD.rowid, OLD.text);
-      INSERT INTO messages_fts (rowid, text) VALUES (NEW.rowid, NEW.text);
+    CREATE TRIGGER messages_fts_au AFTER UPDATE OF text, account_id ON messages BEGIN
+      INSERT INTO messages_fts (messages_fts, rowid, text, account_id)
+      VALUES ('delete', OLD.rowid, OLD.text, OLD.account_id);
+      INSERT INTO messages_fts (rowid, text, account_id)
+      VALUES (NEW.rowid, NEW.text, NEW.account_id);
     END
     """,
     "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')",
