@@ -18,6 +18,7 @@ __all__ = ["clock", "database", "database_template", "session", "settings"]
 
 @pytest.fixture
 def client(settings: Settings, clock: FrozenClock, database: Database) -> Iterator[TestClient]:
+    """The API on the test database; server errors come back as responses, not exceptions."""
     app = create_app(settings, clock, database)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
@@ -26,3 +27,8 @@ def client(settings: Settings, clock: FrozenClock, database: Database) -> Iterat
 @pytest.fixture
 def customer(session: Session) -> Tenant:
     return make_tenant(session, name="Northside Physical Therapy")
+
+
+@pytest.fixture
+def other_customer(session: Session) -> Tenant:
+    return make_tenant(session, name="Elsewhere Dental")

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from consentry import __version__
 from consentry.accounts.endpoints import router as accounts_router
+from consentry.api.provider import router as provider_router
 from consentry.compliance import CheckInputError
 from consentry.documents.endpoints import router as documents_router
 from consentry.kit.clock import Clock, SystemClock
@@ -19,6 +20,7 @@ from consentry.kit.errors import DomainError
 from consentry.kit.logging import get_logger
 from consentry.kit.settings import Settings, get_settings
 from consentry.messaging.hook_endpoints import router as hooks_router
+from consentry.messaging.log_endpoints import router as log_router
 from consentry.registration.endpoints import review_router
 from consentry.registration.endpoints import router as registration_router
 
@@ -148,4 +150,6 @@ def create_app(
     app.include_router(documents_router)
     app.include_router(accounts_router)
     app.include_router(hooks_router)
+    app.include_router(log_router)
+    app.include_router(provider_router)
     return app
