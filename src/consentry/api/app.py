@@ -144,4 +144,8 @@ def create_app(
     app.include_router(registration_router)
     app.include_router(review_router)
     app.include_router(accounts_router)
+    # The web UI shares the app, the services and the database; it keeps API errors JSON.
+    from consentry.web import install as install_web
+
+    install_web(app, settings)
     return app
