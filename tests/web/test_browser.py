@@ -60,6 +60,10 @@ class Visitor:
         """axe on the page as it is now."""
         self.page.wait_for_load_state("load")
         self.violations.extend(axe_violations(self.page))
+        # Responsive: nothing may push the page wider than the screen (phones included).
+        wide = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if wide > 0:
+            self.violations.append(f"{self.page.url}: {wide}px wider than the viewport")
 
     def goto(self, path: str) -> None:
         self.page.goto(self.base + path)
@@ -210,6 +214,7 @@ def test_the_application_journey(browser: Any, server: str, session: Session) ->
         r.audit()
         r.page.get_by_role("button", name="Start review").click()
         r.audit()
+        r.page.get_by_text("Reject with reasons…").click()
         r.page.get_by_role("checkbox", name=re.compile(r"^POLICY\.PRIVACY")).check()
         r.page.get_by_label("Note for POLICY.PRIVACY").fill("The policy page returns 404.")
         r.page.get_by_role("button", name="Reject").click()
@@ -249,3 +254,23 @@ def test_the_application_journey(browser: Any, server: str, session: Session) ->
     finally:
         c.close()
         r.close()
+
+
+def test_main_pages_on_a_320px_screen(browser: Any, server: str, database: Database) -> None:
+    from tests.web.screenshots import main_pages, seed
+
+    ids = seed(database)
+    visitors: dict[str, Visitor] = {}
+    try:
+        for _name, email, path in main_pages(ids):
+            key = email or ""
+            if key not in visitors:
+                visitors[key] = Visitor(browser, server, width=320, height=640)
+                if email:
+                    visitors[key].sign_in(email)
+            visitors[key].goto(path)
+        problems = [line for v in visitors.values() for line in v.violations]
+        assert problems == [], "\n".join(problems)
+    finally:
+        for v in visitors.values():
+            v.close()
