@@ -41,7 +41,9 @@ def reviewer(session: Session) -> WebAccount:
 
 
 @pytest.fixture
-def second_client(settings: Settings, clock: FrozenClock, database: Database) -> Iterator[TestClient]:
+def second_client(
+    settings: Settings, clock: FrozenClock, database: Database
+) -> Iterator[TestClient]:
     """Another browser on the same app (the reviewer's, say)."""
     app = create_app(settings, clock, database)
     with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as c:

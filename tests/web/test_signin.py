@@ -7,6 +7,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from consentry.kit.clock import FrozenClock
+from consentry.kit.db import Database
 from tests.web.support import PASSWORD, WebAccount, csrf_of, sign_in
 
 
@@ -35,7 +36,9 @@ def test_sign_in_and_out(web: TestClient, customer: WebAccount) -> None:
     assert web.get("/", follow_redirects=False).status_code == 303
 
 
-def test_the_session_cookie_is_httponly_lax_and_secure(web: TestClient, customer: WebAccount) -> None:
+def test_the_session_cookie_is_httponly_lax_and_secure(
+    web: TestClient, customer: WebAccount
+) -> None:
     token = csrf_of(web.get("/signin").text)
     response = web.post(
         "/signin",
@@ -134,3 +137,15 @@ def test_next_never_leaves_the_site(web: TestClient, customer: WebAccount) -> No
         follow_redirects=False,
     )
     assert response.headers["location"] == "/"
+
+
+def test_the_demo_seed_creates_users_who_can_sign_in(web: TestClient, database: Database) -> None:
+    from consentry.cli.server import _seed_demo
+
+    seed = _seed_demo(database)
+    assert seed is not None
+    sign_in(web, seed["user_email"], seed["user_password"])
+    assert "Northside Physical Therapy" in web.get("/").text
+    web.post("/signout", data={"csrf_token": csrf_of(web.get("/").text)})
+    sign_in(web, seed["reviewer_email"], seed["reviewer_password"])
+    assert web.get("/", follow_redirects=False).headers["location"] == "/review"

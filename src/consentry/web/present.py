@@ -19,7 +19,11 @@ from consentry.kit.settings import Settings
 from consentry.registration import repository
 from consentry.registration.calendar import is_business_day, submission_date
 from consentry.registration.models import Application as ApplicationRow
-from consentry.registration.models import ApplicationStatus, TemporaryStatus
+from consentry.registration.models import (
+    ApplicationStatus,
+    TemporaryRegistration,
+    TemporaryStatus,
+)
 
 __all__ = [
     "STATUS_LABELS",
@@ -29,6 +33,7 @@ __all__ = [
     "finding_views",
     "report_groups",
     "summarize",
+    "summarize_all",
 ]
 
 STATUS_LABELS = {
@@ -107,13 +112,26 @@ def _name(row: ApplicationRow) -> str:
     return str(name) if name else "Untitled application"
 
 
+def summarize_all(
+    session: Session, rows: Sequence[ApplicationRow], *, now: datetime, settings: Settings
+) -> list[AppSummary]:
+    """The dashboard view of a page of applications (their temporary registrations in one read)."""
+    temps = repository.current_temporaries(session, [row.id for row in rows])
+    return [_summary(row, temps.get(row.id), now=now, settings=settings) for row in rows]
+
+
 def summarize(
     session: Session, row: ApplicationRow, *, now: datetime, settings: Settings
 ) -> AppSummary:
     """The dashboard view of one application as of `now`."""
+    return _summary(row, repository.current_temporary(session, row.id), now=now, settings=settings)
+
+
+def _summary(
+    row: ApplicationRow, temp: TemporaryRegistration | None, *, now: datetime, settings: Settings
+) -> AppSummary:
     today = submission_date(now)
     waiting = row.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW)
-    temp = repository.current_temporary(session, row.id)
     temp_status = temp.effective_status(now) if temp is not None else None
     temp_days = None
     if temp is not None and temp_status is TemporaryStatus.ACTIVE and temp.expires_at:

@@ -37,6 +37,7 @@ from consentry.web.present import (
     label,
     report_groups,
     summarize,
+    summarize_all,
 )
 from consentry.web.session import (
     CSRF_FIELD,
@@ -148,7 +149,7 @@ def dashboard(
         return _see_other("/review")
     page = service.list_applications(session, user.principal, cursor=cursor, limit=50)
     now = clock.now()
-    apps = [summarize(session, row, now=now, settings=settings) for row in page.items]
+    apps = summarize_all(session, page.items, now=now, settings=settings)
     return render(
         request,
         "dashboard.html",
@@ -601,7 +602,7 @@ def review_queue(
     """Applications awaiting a decision, the nearest deadline first."""
     page = service.review_queue(session, user.principal, cursor=cursor, limit=50)
     now = clock.now()
-    apps = [summarize(session, row, now=now, settings=settings) for row in page.items]
+    apps = summarize_all(session, page.items, now=now, settings=settings)
     return render(
         request,
         "review_queue.html",
