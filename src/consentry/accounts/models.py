@@ -1,4 +1,5 @@
-"""Account tables: accounts (a provider -> reseller -> customer tree), users, API keys."""
+"""Account tables: accounts (a provider -> reseller -> customer tree), users, API keys, and the
+failed web sign-ins that lock an e-mail address out for a while."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from consentry.kit.db import Base, TimestampMixin, UTCDateTime, str_enum
+from consentry.kit.db import INT_PK, Base, TimestampMixin, UTCDateTime, str_enum
 
-__all__ = ["Account", "AccountKind", "ApiKey", "Role", "User"]
+__all__ = ["Account", "AccountKind", "ApiKey", "Role", "SignInFailure", "User"]
 
 
 class AccountKind(StrEnum):
@@ -79,3 +80,17 @@ class ApiKey(TimestampMixin, Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     account: Mapped[Account] = relationship()
+
+
+class SignInFailure(Base):
+    """One failed web sign-in for an e-mail address (known or not, so lockout reveals nothing).
+
+    Rows are counted in a sliding window to lock the address out; a successful sign-in deletes
+    the address's rows. Kept in the database so every API process sees the same count.
+    """
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(INT_PK, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -15,13 +15,15 @@ class Principal:
 
     Customer and reseller keys see their own account and its descendants (`account_path` is a
     prefix of theirs). Reviewer and admin keys are the provider's staff: they see every
-    application, because they work the review queue.
+    application, because they work the review queue. A signed-in web user is a principal too
+    (`user_id` set, no key), with the same scope as a key of their role.
     """
 
-    api_key_id: str
+    api_key_id: str | None
     account_id: str
     account_path: str
     role: Role
+    user_id: str | None = None
 
     @property
     def is_staff(self) -> bool:
@@ -31,6 +33,8 @@ class Principal:
     @property
     def actor(self) -> str:
         """How audit events name this caller."""
+        if self.user_id is not None:
+            return f"user:{self.user_id}"
         return f"api_key:{self.api_key_id}"
 
     def sees(self, account_path: str) -> bool:

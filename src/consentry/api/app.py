@@ -152,4 +152,8 @@ def create_app(
     app.include_router(hooks_router)
     app.include_router(log_router)
     app.include_router(provider_router)
+    # The web UI shares the app, the services and the database; it keeps API errors JSON.
+    from consentry.web import install as install_web
+
+    install_web(app, settings)
     return app

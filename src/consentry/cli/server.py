@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import sys
 from datetime import date
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 from consentry.accounts.models import Account, AccountKind, Role
 from consentry.accounts.scope import Principal
 from consentry.accounts.service import create_account, create_api_key, kind_for_role
+from consentry.accounts.users import create_user
 from consentry.compliance import load_application
 from consentry.kit.clock import SystemClock
 from consentry.kit.db import Database
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
 __all__ = ["COMMANDS"]
 
 EXIT_BAD_INPUT = 2
+DEMO_USER = "demo@consentry.local"
+DEMO_REVIEWER = "reviewer@consentry.local"
 log = get_logger(__name__)
 
 
@@ -41,7 +45,8 @@ def _settings() -> Settings:
 
 
 def _seed_demo(db: Database) -> dict[str, str] | None:
-    """On an empty database: a provider with a reviewer key, and "Demo Clinic" with a draft."""
+    """On an empty database: a provider with a reviewer key and user, and "Demo Clinic" with a
+    customer key, a customer user and a draft. Passwords are random and shown once."""
     from consentry.cli.check import example_path
 
     with db.transaction() as session:
@@ -59,6 +64,24 @@ def _seed_demo(db: Database) -> dict[str, str] | None:
             account_path=clinic.path,
             role=Role.CUSTOMER,
         )
+        user_password = secrets.token_urlsafe(12)
+        reviewer_password = secrets.token_urlsafe(12)
+        create_user(
+            session,
+            account_id=clinic.id,
+            email=DEMO_USER,
+            password=user_password,
+            role=Role.CUSTOMER,
+            name="Demo Clinic",
+        )
+        create_user(
+            session,
+            account_id=provider.id,
+            email=DEMO_REVIEWER,
+            password=reviewer_password,
+            role=Role.REVIEWER,
+            name="Demo reviewer",
+        )
         draft = create_draft(
             session, principal, application=load_application(example_path()), clock=SystemClock()
         )
@@ -67,6 +90,10 @@ def _seed_demo(db: Database) -> dict[str, str] | None:
             "reviewer_key": reviewer.plaintext,
             "application_id": draft.id,
             "container_id": clinic.container_id or "",
+            "user_email": DEMO_USER,
+            "user_password": user_password,
+            "reviewer_email": DEMO_REVIEWER,
+            "reviewer_password": reviewer_password,
         }
 
 
@@ -75,7 +102,11 @@ def _print_demo(seed: dict[str, str], base: str) -> None:
     click.echo(
         "\nSeeded a demo: customer account 'Demo Clinic' "
         f"(container {seed['container_id']}) with the example application as a draft.\n"
-        "These keys are shown once:\n"
+        "Sign in to the web UI at "
+        f"{base}/signin (these passwords and keys are shown once):\n"
+        f"  customer: {seed['user_email']}  password: {seed['user_password']}\n"
+        f"  reviewer: {seed['reviewer_email']}  password: {seed['reviewer_password']}\n"
+        "API keys:\n"
         f"  customer key: {key}\n"
         f"  reviewer key: {rkey}\n\n"
         "Try:\n"
@@ -93,7 +124,7 @@ def _print_demo(seed: dict[str, str], base: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
-    """Run the API on the configured database (migrations applied first)."""
+    """Run the API and web UI on the configured database (migrations applied first)."""
     import uvicorn
 
     from consentry.api.app import create_app
@@ -115,6 +146,7 @@ def serve(host: str, port: int) -> None:
         log.info("server.worker_started", threads=settings.worker_threads)
     else:
         pipeline.install()  # accept here, dispatch in `consentry worker` processes
+    click.echo(f"Consentry is running: sign in at http://{host}:{port}/signin")
     try:
         uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
     finally:

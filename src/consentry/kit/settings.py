@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     rejection_grace_days: int = Field(
         5, description="An active temporary registration ends this many days after a rejection."
     )
+    sign_in_max_failures: int = Field(
+        5, description="Failed web sign-ins for one e-mail, within the window, that lock it."
+    )
+    sign_in_window_minutes: int = Field(15, description="The window failures are counted in.")
+    sign_in_lockout_minutes: int = Field(15, description="How long a locked e-mail stays locked.")
+    session_max_age_hours: int = Field(12, description="A web session ends after this long.")
     seed_demo: bool = Field(True, description="`serve` seeds a demo account on an empty database.")
 
     # -- queue and workers ---------------------------------------------------------------------

@@ -26,6 +26,7 @@ from consentry.registration.models import (
 __all__ = [
     "active_temporaries_past",
     "claim_status",
+    "current_temporaries",
     "current_temporary",
     "events_page",
     "fines_for",
@@ -106,6 +107,21 @@ def current_temporary(session: Session, application_id: str) -> TemporaryRegistr
         .limit(1)
     )
     return session.scalar(stmt)
+
+
+def current_temporaries(
+    session: Session, application_ids: Sequence[str]
+) -> dict[str, TemporaryRegistration]:
+    """The most recent temporary registration of each of these applications (one query)."""
+    if not application_ids:
+        return {}
+    stmt = (
+        select(TemporaryRegistration)
+        .where(TemporaryRegistration.application_id.in_(list(application_ids)))
+        .order_by(TemporaryRegistration.requested_at, TemporaryRegistration.id)
+    )
+    # Oldest first, so the latest of each application is the one left in the dict.
+    return {t.application_id: t for t in session.scalars(stmt)}
 
 
 def rejections_for(session: Session, application_id: str) -> Sequence[Rejection]:
