@@ -7,8 +7,7 @@ page (and the transaction rolled back), never as JSON.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -20,6 +19,8 @@ from starlette.datastructures import UploadFile
 from consentry.accounts.repository import user_by_id
 from consentry.accounts.users import sign_in
 from consentry.compliance import Application, CheckInputError
+from consentry.documents import DocumentInputError
+from consentry.documents import generate as generate_documents
 from consentry.kit.deps import ClockDep, SessionDep, SettingsDep
 from consentry.kit.errors import DomainError
 from consentry.kit.settings import Settings
@@ -260,20 +261,6 @@ def request_temporary(
 # -- wizard --------------------------------------------------------------------------------------
 
 
-def _document_generator() -> Callable[..., str] | None:
-    """consentry.documents.generate(kind, application) -> text, once that module exists.
-
-    The hook the policies step's "Generate for me" buttons use; until the documents package
-    ships they are shown disabled with a note.
-    """
-    try:
-        module = importlib.import_module("consentry.documents")
-    except ImportError:
-        return None
-    generate = getattr(module, "generate", None)
-    return generate if callable(generate) else None
-
-
 def _field_views(
     row: ApplicationRow, step: wizard.Step, values: Mapping[str, Any] | None = None
 ) -> list[dict[str, Any]]:
@@ -352,7 +339,6 @@ def wizard_page(
         steps=_step_nav(slug),
         fields=_field_views(row, step),
         editable=row.status in service.EDITABLE,
-        generator=_document_generator() is not None,
         notice=request.query_params.get("notice"),
         error=None,
         title=step.title,
@@ -467,7 +453,6 @@ async def wizard_save(
             steps=_step_nav(slug),
             fields=_field_views(row, step, values),
             editable=row.status in service.EDITABLE,
-            generator=_document_generator() is not None,
             notice=None,
             error=err,
             title=step.title,
@@ -550,17 +535,31 @@ async def apply_fix(
 async def generate_document(
     application_id: str, document: str, request: Request, user: UserDep, session: SessionDep
 ) -> Response:
-    """Fill the privacy policy or terms text from the documents generator (when installed)."""
+    """Fill the privacy policy or terms text from the documents generator."""
     paths = {"privacy_policy": "campaign.privacy_policy.text", "terms": "campaign.terms.text"}
-    generate = _document_generator()
-    if document not in paths or generate is None:
+    if document not in paths:
         return render(
             request, "error.html", user=user, status_code=404, message="No generator for this."
         )
     row = _editable_row(session, user, application_id)
     app = service.as_application(row)
-    text = str(generate(document, app))
     f = wizard.FIELDS[paths[document]]
+    current = wizard.get_value(app.model_dump(mode="json"), f.path)
+    try:
+        docs = generate_documents(app)
+    except DocumentInputError as err:
+        # Say what the generator needs, next to the field, and keep what the user had.
+        view = _field_view(app, f, current)
+        return render(
+            request,
+            "_field.html",
+            user=user,
+            fv=view,
+            row=row,
+            editable=True,
+            generate_error=err,
+        )
+    text = docs.privacy_md if document == "privacy_policy" else docs.terms_md
     return render(
         request, "_field.html", user=user, fv=_field_view(app, f, text), row=row, editable=True
     )
