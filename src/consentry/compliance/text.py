@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from consentry.compliance.literals import FOLD_TRAPS, needed
 from consentry.compliance.model import Kind
 
 __all__ = [
@@ -100,6 +101,11 @@ class Text:
 
     def __len__(self) -> int:
         return len(self.raw)
+
+    @cached_property
+    def scratch(self) -> dict[str, object]:
+        """A scratch dictionary for analyses several rules share, computed once per text."""
+        return {}
 
     @cached_property
     def stripped(self) -> str:
@@ -203,15 +209,37 @@ class Text:
                 break
         return found
 
+    @cached_property
+    def _folded(self) -> str | None:
+        # The lower-cased text literal pre-checks read; None when it holds a character that
+        # only case-insensitive matching takes for an ASCII letter (then every search runs).
+        if any(trap in self.raw for trap in FOLD_TRAPS):
+            return None
+        return self.lower
+
+    def may_match(self, pattern: re.Pattern[str]) -> bool:
+        """False when `pattern` cannot match: the text lacks every literal a match needs."""
+        needs = needed(pattern)
+        if needs is None:
+            return True
+        folded = self._folded
+        return folded is None or any(literal in folded for literal in needs)
+
     def find(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
         """The first match anywhere in the text."""
+        if not self.may_match(pattern):
+            return None
         return pattern.search(self.raw)
 
     def finditer(self, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+        if not self.may_match(pattern):
+            return iter(())
         return pattern.finditer(self.raw)
 
     def find_affirmed(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
         """The first match that is not negated in its clause ("will not share" is negated)."""
+        if not self.may_match(pattern):
+            return None
         for m in pattern.finditer(self.raw):
             if not is_negated(self.raw, m.start()):
                 return m
@@ -219,6 +247,8 @@ class Text:
 
     def find_negated(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
         """The first match that is negated in its clause."""
+        if not self.may_match(pattern):
+            return None
         for m in pattern.finditer(self.raw):
             if is_negated(self.raw, m.start()):
                 return m

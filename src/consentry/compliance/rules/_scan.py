@@ -28,8 +28,7 @@ _STEM = 4
 
 def memo(t: Text) -> dict[str, object]:
     """A per-text scratch dictionary shared by the rules that scan the same text."""
-    scratch: dict[str, object] = t.__dict__.setdefault("_consentry_scan", {})
-    return scratch
+    return t.scratch
 
 
 def lowered(t: Text) -> str:
