@@ -38,6 +38,7 @@ _CLAUSE_BREAK = re.compile(
     r"[.;:!?]|,\s*(?:but|however|except|unless|although|though)\b|\bbut\b|\bhowever\b|\bexcept\b|\bunless\b",
     re.I,
 )
+_PUNCT_BREAKS = ".;:!?"
 _NEGATION = re.compile(
     r"\b(?:not|never|no|none|neither|nor|without|cannot|n['’]t|won['’]t|don['’]t|doesn['’]t|"
     r"isn['’]t|aren['’]t|shan['’]t|shall\s+not|will\s+not|do\s+not|does\s+not|is\s+not|are\s+not|"
@@ -45,6 +46,9 @@ _NEGATION = re.compile(
     re.I,
 )
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+# Characters that lower-case into ASCII letters ("K" Kelvin sign -> "k"; "İ" -> "i" + dot): a
+# text holding one has its words found before lower-casing.
+_LOWER_TO_ASCII = ("\u212a", "\u0130")
 # Prose sentences: a sentence ends at terminal punctuation followed by a capitalised start.
 _PROSE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9\[{(*])")
 _LINE = re.compile(r"[^\n]+")
@@ -119,12 +123,18 @@ class Text:
     def sentences(self) -> list[Sentence]:
         """Sentences (or lines/bullets) with their offsets in the raw text."""
         out: list[Sentence] = []
-        pos = 0
         raw = self.raw
-        for m in _SENTENCE_END.finditer(raw):
-            self._add_sentence(out, pos, m.start())
-            pos = m.end()
-        self._add_sentence(out, pos, len(raw))
+        # Pieces between sentence ends, trimmed of surrounding whitespace; blank ones dropped.
+        ends = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(raw)]
+        ends.append((len(raw), len(raw)))
+        pos = 0
+        for start, after in ends:
+            piece = raw[pos:start]
+            trimmed = piece.strip()
+            if trimmed:
+                lead = pos + len(piece) - len(piece.lstrip())
+                out.append(Sentence(lead, lead + len(trimmed), trimmed))
+            pos = after
         return out
 
     def _add_sentence(self, out: list[Sentence], start: int, end: int) -> None:
@@ -137,7 +147,10 @@ class Text:
     @cached_property
     def words(self) -> list[str]:
         """Lower-cased words, in order."""
-        return [w.lower() for w in _WORD.findall(self.raw)]
+        if any(c in self.raw for c in _LOWER_TO_ASCII):
+            return [w.lower() for w in _WORD.findall(self.raw)]
+        # Words are ASCII: finding them in the lower-cased text finds the same words.
+        return _WORD.findall(self.raw.lower())
 
     @cached_property
     def lower(self) -> str:
@@ -223,7 +236,7 @@ class Text:
         if needs is None:
             return True
         folded = self._folded
-        return folded is None or any(literal in folded for literal in needs)
+        return folded is None or any(map(folded.__contains__, needs))
 
     def find(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
         """The first match anywhere in the text."""
@@ -269,8 +282,11 @@ class Text:
 def clause_start(raw: str, pos: int, *, window: int = 160) -> int:
     """Offset where the clause containing `pos` begins (bounded look-back)."""
     lo = max(0, pos - window)
-    start = lo
-    for m in _CLAUSE_BREAK.finditer(raw, lo, pos):
+    # The clause starts after the last break. A punctuation break is found from the right in
+    # one pass per mark; the word breaks ("but", ", although") hold no punctuation, so only the
+    # stretch after the last mark needs the pattern.
+    start = max(lo, *(raw.rfind(mark, lo, pos) + 1 for mark in _PUNCT_BREAKS))
+    for m in _CLAUSE_BREAK.finditer(raw, start, pos):
         start = m.end()
     return start
 
