@@ -164,6 +164,8 @@ class _Phrase:
     key: str
     pattern: re.Pattern[str]
     required: tuple[str, ...]
+    # The required words after the first (the first is the index key), as a set.
+    rest: frozenset[str]
 
 
 def _compile(fragment: str) -> re.Pattern[str]:
@@ -183,7 +185,8 @@ class PhraseIndex:
         for key in self.keys:
             for fragment in table[key]:
                 for piece in expand(str(fragment)):
-                    phrase = _Phrase(key, _compile(piece), required_words(piece))
+                    needs = required_words(piece)
+                    phrase = _Phrase(key, _compile(piece), needs, frozenset(needs[1:]))
                     if phrase.required:
                         first = phrase.required[0]
                         self._by_stem.setdefault(first, []).append(phrase)
@@ -198,7 +201,7 @@ class PhraseIndex:
         phrases: list[_Phrase] = list(self._always)
         for stem in self._stem_keys & stems:
             for phrase in self._by_stem[stem]:
-                if all(w in stems for w in phrase.required[1:]):
+                if phrase.rest <= stems:
                     phrases.append(phrase)
         found: list[tuple[str, re.Match[str]]] = []
         for phrase in phrases:
