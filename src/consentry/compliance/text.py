@@ -34,6 +34,8 @@ MAX_TEXT_CHARS = 200_000
 _SENTENCE_END = re.compile(
     r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9\[{(])|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)|\n"
 )
+# Where a sentence end may begin: after one of these marks, or at a newline.
+_END_MARK = re.compile(r"[.!?\n]")
 _CLAUSE_BREAK = re.compile(
     r"[.;:!?]|,\s*(?:but|however|except|unless|although|though)\b|\bbut\b|\bhowever\b|\bexcept\b|\bunless\b",
     re.I,
@@ -125,7 +127,7 @@ class Text:
         out: list[Sentence] = []
         raw = self.raw
         # Pieces between sentence ends, trimmed of surrounding whitespace; blank ones dropped.
-        ends = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(raw)]
+        ends = _sentence_ends(raw)
         ends.append((len(raw), len(raw)))
         pos = 0
         for start, after in ends:
@@ -277,6 +279,25 @@ class Text:
             if m:
                 return m
         return None
+
+
+def _sentence_ends(raw: str) -> list[tuple[int, int]]:
+    """(start, end) of every _SENTENCE_END match, as its finditer would give them.
+
+    A sentence end can only start right after a terminal mark or at a newline, so the pattern
+    is tried at those offsets alone instead of at every offset of the text.
+    """
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for m in _END_MARK.finditer(raw):
+        at = m.start() if m.group() == "\n" else m.end()
+        if at < pos:
+            continue
+        end = _SENTENCE_END.match(raw, at)
+        if end is not None:
+            out.append((end.start(), end.end()))
+            pos = end.end()
+    return out
 
 
 def clause_start(raw: str, pos: int, *, window: int = 160) -> int:
