@@ -52,9 +52,10 @@ def _stems(t: Text) -> frozenset[str]:
         unique = set(t.words)
         cut = {w[:_STEM] for w in unique}
         # "don't" is one word to the text, "don" to a phrase that spells the apostrophe apart.
-        cut.update(
-            w.replace("’", "'").split("'")[0][:_STEM] for w in unique if "'" in w or "’" in w
-        )
+        if "'" in t.raw or "’" in t.raw:
+            cut.update(
+                w.replace("’", "'").split("'")[0][:_STEM] for w in unique if "'" in w or "’" in w
+            )
         stems = frozenset(cut)
         scratch["stems"] = stems
     return stems
