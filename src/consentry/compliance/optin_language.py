@@ -101,7 +101,7 @@ def may_match(raw: str, key: str) -> bool:
     if not hints:
         return True
     folded = _folded(raw)
-    return any(h in folded for h in hints)
+    return any(map(folded.__contains__, hints))
 
 
 # Several rules read the same analyses of one opt-in: they are kept on its Text, so each is
@@ -132,7 +132,7 @@ def text_may_match(t: Text, key: str) -> bool:
     folded = t.scratch.get("optin:folded")
     if not isinstance(folded, str):
         folded = t.scratch["optin:folded"] = _folded(t.raw)
-    return any(h in folded for h in hints)
+    return any(map(folded.__contains__, hints))
 
 
 def _add(raw: str, out: list[tuple[int, int]], start: int, end: int) -> None:
