@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from consentry.compliance.errors import CheckInputError
@@ -41,6 +42,15 @@ CONTEXT_KEYS = frozenset(
 )
 
 
+@lru_cache(maxsize=256)
+def _brands(company: str | None, brand_names: tuple[str, ...]) -> tuple[str, ...]:
+    names: list[str] = []
+    for name in (company, *brand_names):
+        if name and name.strip() and name.strip() not in names:
+            names.append(name.strip())
+    return tuple(names)
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     """Context for context-dependent rules. Unknown fields stay None: rules then say so."""
@@ -62,11 +72,8 @@ class Context:
     @property
     def brands(self) -> tuple[str, ...]:
         """Every name the sender may go by (company first), without blanks or repeats."""
-        names: list[str] = []
-        for name in (self.company, *self.brand_names):
-            if name and name.strip() and name.strip() not in names:
-                names.append(name.strip())
-        return tuple(names)
+        # Rules read this dozens of times per application: computed once per set of names.
+        return _brands(self.company, tuple(self.brand_names))
 
     @property
     def is_otp(self) -> bool:

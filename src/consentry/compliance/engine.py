@@ -55,27 +55,32 @@ def _excerpt(text: str, span: tuple[int, int] | None) -> str | None:
     return piece
 
 
+def _finding(
+    rule_id: str, default: Severity, hit: Hit, text: str | None, field: str | None
+) -> Finding:
+    span = hit.span
+    if span is not None and text is not None:
+        span = (max(0, min(span[0], len(text))), max(0, min(span[1], len(text))))
+    excerpt = (
+        hit.excerpt
+        if hit.excerpt is not None
+        else (_excerpt(text, span) if text is not None else None)
+    )
+    return Finding(
+        rule=hit.rule or rule_id,
+        severity=hit.severity or (Severity.INFO if hit.rule == "CONTEXT-MISSING" else default),
+        field=hit.field or field,
+        span=span,
+        excerpt=excerpt,
+        message=hit.message,
+        fix=hit.fix,
+    )
+
+
 def _findings(
     rule_id: str, default: Severity, hits: Iterable[Hit], text: str | None, field: str | None
-) -> Iterable[Finding]:
-    for hit in hits:
-        span = hit.span
-        if span is not None and text is not None:
-            span = (max(0, min(span[0], len(text))), max(0, min(span[1], len(text))))
-        excerpt = (
-            hit.excerpt
-            if hit.excerpt is not None
-            else (_excerpt(text, span) if text is not None else None)
-        )
-        yield Finding(
-            rule=hit.rule or rule_id,
-            severity=hit.severity or (Severity.INFO if hit.rule == "CONTEXT-MISSING" else default),
-            field=hit.field or field,
-            span=span,
-            excerpt=excerpt,
-            message=hit.message,
-            fix=hit.fix,
-        )
+) -> list[Finding]:
+    return [_finding(rule_id, default, hit, text, field) for hit in hits]
 
 
 def _check_length(text: str, field: str | None) -> None:
@@ -119,9 +124,11 @@ def check_text(
         text = text_as_checked(kind, text)
     analysed = Text(text, kind)
     report = Report()
+    findings = report.findings
     for rule_spec, func in rules_for(kind):
-        hits = func(analysed, ctx)
-        report.findings.extend(_findings(rule_spec.id, rule_spec.severity, hits, text, field))
+        # Most rules find nothing: build findings only for the hits there are.
+        for hit in func(analysed, ctx):
+            findings.append(_finding(rule_spec.id, rule_spec.severity, hit, text, field))
     if html is not None:
         # Markup hits index the HTML itself (a required field, a pre-checked box).
         report.extend(check_form(html, ctx, field=field))

@@ -8,10 +8,9 @@ Phrases come from data/optin.yaml.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from consentry.compliance.lexicon import data, pattern
-from consentry.compliance.text import is_negated
+from consentry.compliance.text import Text, is_negated
 
 __all__ = [
     "bundles_channels",
@@ -20,6 +19,9 @@ __all__ = [
     "merges_terms",
     "statement_of",
     "statements",
+    "text_may_match",
+    "text_statements",
+    "text_urls",
     "third_party_match",
     "urls",
 ]
@@ -41,7 +43,6 @@ _BREAK_AT_BOX = re.compile(_SENTENCE_BREAK + r"|(?=(?<!\S)(?:\[\s?\]|\[[xX✓✔
 _BOX_CHARS = ("[", "☐", "☑", "☒", "✅")
 
 
-@lru_cache(maxsize=512)
 def statements(raw: str) -> tuple[tuple[int, int], ...]:
     """(start, end) of each consent statement in `raw`: sentences, split at checkbox markers."""
     out: list[tuple[int, int]] = []
@@ -54,10 +55,13 @@ def statements(raw: str) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
-def statement_of(raw: str, pos: int) -> tuple[int, int]:
-    """The statement that contains offset `pos` (the last one before it if between two)."""
+def statement_of(
+    raw: str, pos: int, spans: tuple[tuple[int, int], ...] | None = None
+) -> tuple[int, int]:
+    """The statement that contains offset `pos` (the last one before it if between two);
+    `spans` are the text's statements when already known."""
     found = (0, len(raw))
-    for start, end in statements(raw):
+    for start, end in statements(raw) if spans is None else spans:
         if start <= pos < end:
             return (start, end)
         if start > pos:
@@ -66,7 +70,6 @@ def statement_of(raw: str, pos: int) -> tuple[int, int]:
     return found
 
 
-@lru_cache(maxsize=512)
 def urls(raw: str) -> tuple[tuple[int, int, str], ...]:
     """(start, end, address) of every web address in `raw`.
 
@@ -84,7 +87,6 @@ def urls(raw: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=512)
 def _folded(raw: str) -> str:
     return " ".join(raw.lower().split())
 
@@ -99,7 +101,38 @@ def may_match(raw: str, key: str) -> bool:
     if not hints:
         return True
     folded = _folded(raw)
-    return any(h in folded for h in hints)
+    return any(map(folded.__contains__, hints))
+
+
+# Several rules read the same analyses of one opt-in: they are kept on its Text, so each is
+# computed once per text checked (never reused for another check of the same words).
+
+
+def text_statements(t: Text) -> tuple[tuple[int, int], ...]:
+    """`statements` of an analysed text, computed once per text."""
+    found = t.scratch.get("optin:statements")
+    if not isinstance(found, tuple):
+        found = t.scratch["optin:statements"] = statements(t.raw)
+    return found
+
+
+def text_urls(t: Text) -> tuple[tuple[int, int, str], ...]:
+    """`urls` of an analysed text, computed once per text."""
+    found = t.scratch.get("optin:urls")
+    if not isinstance(found, tuple):
+        found = t.scratch["optin:urls"] = urls(t.raw)
+    return found
+
+
+def text_may_match(t: Text, key: str) -> bool:
+    """`may_match` on an analysed text (its folded form computed once per text)."""
+    hints = data("optin")["hints"].get(key)
+    if not hints:
+        return True
+    folded = t.scratch.get("optin:folded")
+    if not isinstance(folded, str):
+        folded = t.scratch["optin:folded"] = _folded(t.raw)
+    return any(map(folded.__contains__, hints))
 
 
 def _add(raw: str, out: list[tuple[int, int]], start: int, end: int) -> None:

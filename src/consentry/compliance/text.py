@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from consentry.compliance.literals import FOLD_TRAPS, needed
 from consentry.compliance.model import Kind
 
 __all__ = [
@@ -33,10 +34,13 @@ MAX_TEXT_CHARS = 200_000
 _SENTENCE_END = re.compile(
     r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9\[{(])|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)|\n"
 )
+# Where a sentence end may begin: after one of these marks, or at a newline.
+_END_MARK = re.compile(r"[.!?\n]")
 _CLAUSE_BREAK = re.compile(
     r"[.;:!?]|,\s*(?:but|however|except|unless|although|though)\b|\bbut\b|\bhowever\b|\bexcept\b|\bunless\b",
     re.I,
 )
+_PUNCT_BREAKS = ".;:!?"
 _NEGATION = re.compile(
     r"\b(?:not|never|no|none|neither|nor|without|cannot|n['’]t|won['’]t|don['’]t|doesn['’]t|"
     r"isn['’]t|aren['’]t|shan['’]t|shall\s+not|will\s+not|do\s+not|does\s+not|is\s+not|are\s+not|"
@@ -44,6 +48,9 @@ _NEGATION = re.compile(
     re.I,
 )
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+# Characters that lower-case into ASCII letters ("K" Kelvin sign -> "k"; "İ" -> "i" + dot): a
+# text holding one has its words found before lower-casing.
+_LOWER_TO_ASCII = ("\u212a", "\u0130")
 # Prose sentences: a sentence ends at terminal punctuation followed by a capitalised start.
 _PROSE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9\[{(*])")
 _LINE = re.compile(r"[^\n]+")
@@ -102,6 +109,11 @@ class Text:
         return len(self.raw)
 
     @cached_property
+    def scratch(self) -> dict[str, object]:
+        """A scratch dictionary for analyses several rules share, computed once per text."""
+        return {}
+
+    @cached_property
     def stripped(self) -> str:
         return self.raw.strip()
 
@@ -113,12 +125,18 @@ class Text:
     def sentences(self) -> list[Sentence]:
         """Sentences (or lines/bullets) with their offsets in the raw text."""
         out: list[Sentence] = []
-        pos = 0
         raw = self.raw
-        for m in _SENTENCE_END.finditer(raw):
-            self._add_sentence(out, pos, m.start())
-            pos = m.end()
-        self._add_sentence(out, pos, len(raw))
+        # Pieces between sentence ends, trimmed of surrounding whitespace; blank ones dropped.
+        ends = _sentence_ends(raw)
+        ends.append((len(raw), len(raw)))
+        pos = 0
+        for start, after in ends:
+            piece = raw[pos:start]
+            trimmed = piece.strip()
+            if trimmed:
+                lead = pos + len(piece) - len(piece.lstrip())
+                out.append(Sentence(lead, lead + len(trimmed), trimmed))
+            pos = after
         return out
 
     def _add_sentence(self, out: list[Sentence], start: int, end: int) -> None:
@@ -131,7 +149,10 @@ class Text:
     @cached_property
     def words(self) -> list[str]:
         """Lower-cased words, in order."""
-        return [w.lower() for w in _WORD.findall(self.raw)]
+        if any(c in self.raw for c in _LOWER_TO_ASCII):
+            return [w.lower() for w in _WORD.findall(self.raw)]
+        # Words are ASCII: finding them in the lower-cased text finds the same words.
+        return _WORD.findall(self.raw.lower())
 
     @cached_property
     def lower(self) -> str:
@@ -203,15 +224,37 @@ class Text:
                 break
         return found
 
+    @cached_property
+    def _folded(self) -> str | None:
+        # The lower-cased text literal pre-checks read; None when it holds a character that
+        # only case-insensitive matching takes for an ASCII letter (then every search runs).
+        if any(trap in self.raw for trap in FOLD_TRAPS):
+            return None
+        return self.lower
+
+    def may_match(self, pattern: re.Pattern[str]) -> bool:
+        """False when `pattern` cannot match: the text lacks every literal a match needs."""
+        needs = needed(pattern)
+        if needs is None:
+            return True
+        folded = self._folded
+        return folded is None or any(map(folded.__contains__, needs))
+
     def find(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
         """The first match anywhere in the text."""
+        if not self.may_match(pattern):
+            return None
         return pattern.search(self.raw)
 
     def finditer(self, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+        if not self.may_match(pattern):
+            return iter(())
         return pattern.finditer(self.raw)
 
     def find_affirmed(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
         """The first match that is not negated in its clause ("will not share" is negated)."""
+        if not self.may_match(pattern):
+            return None
         for m in pattern.finditer(self.raw):
             if not is_negated(self.raw, m.start()):
                 return m
@@ -219,6 +262,8 @@ class Text:
 
     def find_negated(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
         """The first match that is negated in its clause."""
+        if not self.may_match(pattern):
+            return None
         for m in pattern.finditer(self.raw):
             if is_negated(self.raw, m.start()):
                 return m
@@ -236,11 +281,33 @@ class Text:
         return None
 
 
+def _sentence_ends(raw: str) -> list[tuple[int, int]]:
+    """(start, end) of every _SENTENCE_END match, as its finditer would give them.
+
+    A sentence end can only start right after a terminal mark or at a newline, so the pattern
+    is tried at those offsets alone instead of at every offset of the text.
+    """
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for m in _END_MARK.finditer(raw):
+        at = m.start() if m.group() == "\n" else m.end()
+        if at < pos:
+            continue
+        end = _SENTENCE_END.match(raw, at)
+        if end is not None:
+            out.append((end.start(), end.end()))
+            pos = end.end()
+    return out
+
+
 def clause_start(raw: str, pos: int, *, window: int = 160) -> int:
     """Offset where the clause containing `pos` begins (bounded look-back)."""
     lo = max(0, pos - window)
-    start = lo
-    for m in _CLAUSE_BREAK.finditer(raw, lo, pos):
+    # The clause starts after the last break. A punctuation break is found from the right in
+    # one pass per mark; the word breaks ("but", ", although") hold no punctuation, so only the
+    # stretch after the last mark needs the pattern.
+    start = max(lo, *(raw.rfind(mark, lo, pos) + 1 for mark in _PUNCT_BREAKS))
+    for m in _CLAUSE_BREAK.finditer(raw, start, pos):
         start = m.end()
     return start
 

@@ -28,8 +28,7 @@ _STEM = 4
 
 def memo(t: Text) -> dict[str, object]:
     """A per-text scratch dictionary shared by the rules that scan the same text."""
-    scratch: dict[str, object] = t.__dict__.setdefault("_consentry_scan", {})
-    return scratch
+    return t.scratch
 
 
 def lowered(t: Text) -> str:
@@ -53,9 +52,10 @@ def _stems(t: Text) -> frozenset[str]:
         unique = set(t.words)
         cut = {w[:_STEM] for w in unique}
         # "don't" is one word to the text, "don" to a phrase that spells the apostrophe apart.
-        cut.update(
-            w.replace("’", "'").split("'")[0][:_STEM] for w in unique if "'" in w or "’" in w
-        )
+        if "'" in t.raw or "’" in t.raw:
+            cut.update(
+                w.replace("’", "'").split("'")[0][:_STEM] for w in unique if "'" in w or "’" in w
+            )
         stems = frozenset(cut)
         scratch["stems"] = stems
     return stems
@@ -165,6 +165,8 @@ class _Phrase:
     key: str
     pattern: re.Pattern[str]
     required: tuple[str, ...]
+    # The required words after the first (the first is the index key), as a set.
+    rest: frozenset[str]
 
 
 def _compile(fragment: str) -> re.Pattern[str]:
@@ -184,7 +186,8 @@ class PhraseIndex:
         for key in self.keys:
             for fragment in table[key]:
                 for piece in expand(str(fragment)):
-                    phrase = _Phrase(key, _compile(piece), required_words(piece))
+                    needs = required_words(piece)
+                    phrase = _Phrase(key, _compile(piece), needs, frozenset(needs[1:]))
                     if phrase.required:
                         first = phrase.required[0]
                         self._by_stem.setdefault(first, []).append(phrase)
@@ -199,7 +202,7 @@ class PhraseIndex:
         phrases: list[_Phrase] = list(self._always)
         for stem in self._stem_keys & stems:
             for phrase in self._by_stem[stem]:
-                if all(w in stems for w in phrase.required[1:]):
+                if phrase.rest <= stems:
                     phrases.append(phrase)
         found: list[tuple[str, re.Match[str]]] = []
         for phrase in phrases:

@@ -14,7 +14,7 @@ from consentry.compliance.catalog import rule
 from consentry.compliance.context import Context
 from consentry.compliance.lexicon import pattern, words
 from consentry.compliance.model import Hit
-from consentry.compliance.optin_language import urls
+from consentry.compliance.optin_language import text_urls
 from consentry.compliance.text import Text
 
 # Words in capitals: a keyword can only be one of them (a cheap test before the keyword patterns).
@@ -27,7 +27,7 @@ _SCREENSHOT = re.compile(r"screenshot|image|photo|\.(?:png|jpe?g|gif|pdf|webp)\b
 def _opt_in_urls(t: Text) -> list[str]:
     """Web addresses in the flow that are not policy pages."""
     policy = pattern("flow", "policy_url")
-    return [u for _, _, u in urls(t.raw) if not policy.search(u)]
+    return [u for _, _, u in text_urls(t) if not policy.search(u)]
 
 
 def _quotes_consent(t: Text) -> bool:
@@ -92,7 +92,7 @@ def disclosure(t: Text, ctx: Context) -> Iterator[Hit]:
     if (
         _quotes_consent(t)
         or _opt_in_urls(t)
-        or (_SCREENSHOT.search(t.raw) and urls(t.raw))
+        or (_SCREENSHOT.search(t.raw) and text_urls(t))
     ):
         return
     yield Hit(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from consentry.compliance.catalog import rule
@@ -112,7 +112,7 @@ def _quick_english(t: Text) -> bool:
     if len(sample) < QUICK_MIN_WORDS:
         return False
     english_words = words("general", "english")
-    hits = sum(1 for w in sample if w in english_words)
+    hits = len([w for w in sample if w in english_words])
     return hits >= QUICK_MIN_HITS and hits >= QUICK_SHARE * len(sample)
 
 
@@ -443,20 +443,14 @@ MAX_SENTENCE_WORDS = {Kind.PRIVACY_POLICY: 60, Kind.TERMS: 60}
 MAX_SENTENCE_WORDS_DEFAULT = 50
 
 _CLARITY_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
-_SYLLABLES: dict[str, int] = {}
-_SYLLABLE_CACHE_MAX = 50_000
 
 
+@lru_cache(maxsize=50_000)
 def _syllables(word: str) -> int:
-    count = _SYLLABLES.get(word)
-    if count is None:
-        import textstat
+    """Syllables in a word as written (any case); memoised, as the same words recur."""
+    import textstat
 
-        count = max(1, int(textstat.syllable_count(word)))
-        if len(_SYLLABLES) >= _SYLLABLE_CACHE_MAX:
-            _SYLLABLES.clear()
-        _SYLLABLES[word] = count
-    return count
+    return max(1, int(textstat.syllable_count(word.lower())))
 
 
 def _sentence_words(t: Text) -> list[tuple[int, int, list[str]]]:
@@ -485,7 +479,7 @@ def readability(t: Text) -> tuple[float, float, int, int] | None:
     step = max(1, round(total / SAMPLE_WORDS))
     picked = prose[::step]
     n_words = sum(len(w) for w in picked)
-    n_syllables = sum(_syllables(w.lower()) for sentence in picked for w in sentence)
+    n_syllables = sum(sum(map(_syllables, sentence)) for sentence in picked)
     per_sentence = n_words / len(picked)
     per_word = n_syllables / n_words
     ease = 206.835 - 1.015 * per_sentence - 84.6 * per_word

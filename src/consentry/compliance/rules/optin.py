@@ -17,12 +17,12 @@ from consentry.compliance.model import Hit
 from consentry.compliance.optin_language import (
     bundles_channels,
     is_sms_consent,
-    may_match,
     merges_terms,
     statement_of,
-    statements,
+    text_may_match,
+    text_statements,
+    text_urls,
     third_party_match,
-    urls,
 )
 from consentry.compliance.rules._common import context_missing, require, span
 from consentry.compliance.text import Text, brand_pattern, is_negated
@@ -51,7 +51,7 @@ def _names_brand(t: Text, names: tuple[str, ...]) -> re.Match[str] | None:
         if found is None:
             continue
         for m in found.finditer(t.raw):
-            if not any(a <= m.start() < b for a, b, _ in urls(t.raw)):
+            if not any(a <= m.start() < b for a, b, _ in text_urls(t)):
                 return m
     return None
 
@@ -60,10 +60,10 @@ def _statements_with(t: Text, *keys: str) -> list[tuple[int, int]]:
     """The statements holding a match of any of `keys`, in order, each once."""
     found: list[tuple[int, int]] = []
     for key in keys:
-        if not may_match(t.raw, key):
+        if not text_may_match(t, key):
             continue
         for m in t.finditer(pattern("optin", key)):
-            where = statement_of(t.raw, m.start())
+            where = statement_of(t.raw, m.start(), text_statements(t))
             if where not in found:
                 found.append(where)
     return sorted(found)
@@ -142,7 +142,7 @@ def stop(t: Text, ctx: Context) -> Iterator[Hit]:
         yield Hit(
             message="The opt-out instruction does not use a standard keyword such as STOP.",
             fix='Write: "Reply STOP to opt out."',
-            span=statement_of(t.raw, other.start()),
+            span=statement_of(t.raw, other.start(), text_statements(t)),
         )
     else:
         yield Hit(
@@ -165,8 +165,8 @@ def help_(t: Text, ctx: Context) -> Iterator[Hit]:
 def _named_with_place(t: Text, named: re.Pattern[str]) -> bool:
     where = pattern("optin", "policy_where")
     for m in named.finditer(t.raw):
-        start, end = statement_of(t.raw, m.start())
-        if any(start <= a < end for a, _, _ in urls(t.raw)) or where.search(t.raw, start, end):
+        start, end = statement_of(t.raw, m.start(), text_statements(t))
+        if any(start <= a < end for a, _, _ in text_urls(t)) or where.search(t.raw, start, end):
             return True
     return False
 
@@ -190,7 +190,7 @@ def _form_links(html: str | None) -> tuple[bool, bool]:
 @rule("OI-POLICY-LINKS")
 def policy_links(t: Text, ctx: Context) -> Iterator[Hit]:
     """The opt-in must say where to find the Privacy Policy and the Terms."""
-    addresses = [u for _, _, u in urls(t.raw)]
+    addresses = [u for _, _, u in text_urls(t)]
     privacy = any(_PRIVACY_WORD.search(u) for u in addresses)
     terms = any(_TERMS_WORD.search(u) for u in addresses)
     if not (privacy and terms):
@@ -218,7 +218,7 @@ def optional(t: Text, ctx: Context) -> Iterator[Hit]:
     """SMS consent must not be a condition of purchase, service or submitting a form."""
     found = (
         t.finditer(pattern("optin", "required_consent"))
-        if may_match(t.raw, "required_consent")
+        if text_may_match(t, "required_consent")
         else ()
     )
     for m in found:
@@ -246,13 +246,15 @@ def _marker_span(m: re.Match[str]) -> tuple[int, int]:
 def not_prechecked(t: Text, ctx: Context) -> Iterator[Hit]:
     """A consent checkbox must not be checked by default."""
     boxes = pattern("optin", "prechecked_box", bounded=False)
-    for m in boxes.finditer(t.raw) if may_match(t.raw, "prechecked_box") else ():
+    for m in boxes.finditer(t.raw) if text_may_match(t, "prechecked_box") else ():
         yield Hit(
             message="The consent checkbox is shown already checked.",
             fix='Show it unchecked ("[ ]") so the person checks it themselves.',
             span=_marker_span(m),
         )
-    m2 = t.find_affirmed(pattern("optin", "prechecked")) if may_match(t.raw, "prechecked") else None
+    m2 = None
+    if text_may_match(t, "prechecked"):
+        m2 = t.find_affirmed(pattern("optin", "prechecked"))
     if m2 is not None:
         yield Hit(
             message="The consent checkbox is described as checked by default.",
@@ -280,10 +282,10 @@ def bundled_channels(t: Text, ctx: Context) -> Iterator[Hit]:
 @rule("OI-BUNDLED-PURPOSES")
 def bundled_purposes(t: Text, ctx: Context) -> Iterator[Hit]:
     """Marketing and non-marketing texts need distinct consent on a form with another purpose."""
-    if not may_match(t.raw, "other_purpose") or t.find(pattern("optin", "other_purpose")) is None:
+    if not text_may_match(t, "other_purpose") or t.find(pattern("optin", "other_purpose")) is None:
         return
     marketing, informational = pattern("optin", "marketing"), pattern("optin", "non_marketing")
-    for start, end in statements(t.raw):
+    for start, end in text_statements(t):
         if (
             is_sms_consent(t.raw, start, end)
             and marketing.search(t.raw, start, end)
@@ -320,7 +322,7 @@ def buried_in_terms(t: Text, ctx: Context) -> Iterator[Hit]:
 @rule("OI-THIRD-PARTY")
 def third_party(t: Text, ctx: Context) -> Iterator[Hit]:
     """Consent must be for the named sender only, not partners, affiliates or lead buyers."""
-    if not may_match(t.raw, "third_party"):
+    if not text_may_match(t, "third_party"):
         return
     brand_at = _names_brand(t, ctx.brands) if ctx.brands else None
     pos = 0
@@ -349,12 +351,12 @@ def implied(t: Text, ctx: Context) -> Iterator[Hit]:
     sms = pattern("optin", "sms")
     express: bool | None = None
     for key in ("implied", "implied_act", "implied_conditional"):
-        if not may_match(t.raw, key):
+        if not text_may_match(t, key):
             continue
         for m in t.finditer(pattern("optin", key)):
             if is_negated(t.raw, m.start()):
                 continue
-            start, end = statement_of(t.raw, m.start())
+            start, end = statement_of(t.raw, m.start(), text_statements(t))
             if key == "implied_conditional":
                 if not (needs.search(t.raw, start, end) and sms.search(t.raw, start, end)):
                     continue
