@@ -12,7 +12,6 @@ import os
 import shutil
 import sys
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
@@ -30,6 +29,7 @@ from consentry.compliance.batch import BatchStats, check_stream
 from consentry.compliance.engine import application_texts, parse_kind, text_as_checked
 from consentry.compliance.report import CATALOG_FORMATS, FORMATS, render, render_catalog, summary
 from consentry.compliance.text import MAX_TEXT_CHARS
+from consentry.examples import example_path
 
 __all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_FAIL", "EXIT_PASS", "example_path"]
 
@@ -104,13 +104,6 @@ def _emit(
         content = render(report, fmt, sources, title=title, color=color, width=width)
         click.echo(content.rstrip("\n"), color=color)
     sys.exit(EXIT_PASS if report.passed else EXIT_FAIL)
-
-
-def example_path() -> Path:
-    """The bundled example application."""
-    return Path(
-        str(resources.files("consentry.examples").joinpath("northside", "application.yaml"))
-    )
 
 
 def _application_title(app_file: Path, name: str | None) -> str:
@@ -258,13 +251,18 @@ class _Progress:
 
 
 def run_batch(
-    source: IO[bytes], sink: IO[str], *, show_progress: bool, total: int | None
+    source: IO[bytes], sink: IO[str], *, show_progress: bool, total: int | None, jobs: int = 1
 ) -> BatchStats:
     """Check a JSON Lines stream into `sink`, with a progress bar on stderr if asked."""
     if not show_progress:
-        return check_stream(source, sink)
+        return check_stream(source, sink, jobs=jobs)
     with _Progress(total) as bar:
-        return check_stream(source, sink, progress=bar)
+        return check_stream(source, sink, progress=bar, jobs=jobs)
+
+
+def default_jobs() -> int:
+    """Worker processes for check-batch: one per core."""
+    return max(1, os.cpu_count() or 1)
 
 
 @click.command("check-batch")
@@ -276,7 +274,14 @@ def run_batch(
     default=None,
     help="Write the results here (JSON Lines) instead of stdout.",
 )
-def check_batch(in_file: str, output: Path | None) -> None:
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Worker processes (default: one per core; 1 checks in this process).",
+)
+def check_batch(in_file: str, output: Path | None, jobs: int | None) -> None:
     """Check one text per JSON line of IN.jsonl ('-' for stdin); one result per line, same order.
 
     A bad line yields {"id", "error": {...}} and the batch goes on. Exit 0 when every line was
@@ -317,7 +322,9 @@ def check_batch(in_file: str, output: Path | None) -> None:
             sink = sys.stdout
         show = bool(getattr(sys.stderr, "isatty", None) and sys.stderr.isatty())
         try:
-            stats = run_batch(source, sink, show_progress=show, total=total)
+            stats = run_batch(
+                source, sink, show_progress=show, total=total, jobs=jobs or default_jobs()
+            )
         except BrokenPipeError:
             # The reader went away (`| head`): stop quietly, as other line tools do.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

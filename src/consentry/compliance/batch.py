@@ -10,12 +10,15 @@ whatever the size of the input. Blank lines are skipped.
 from __future__ import annotations
 
 import json
+import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import IO, Any
 
 from consentry.compliance.context import Context
-from consentry.compliance.engine import check_text
+from consentry.compliance.engine import check_text, warm_up
 from consentry.compliance.errors import CheckInputError
 from consentry.compliance.text import MAX_TEXT_CHARS
 
@@ -170,42 +173,108 @@ def _lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None]]:
         yield number, raw
 
 
+def _result_for(number: int, raw: bytes | None, max_line_bytes: int) -> dict[str, Any] | None:
+    """The result line for one input line (None for a blank line, which is skipped)."""
+    if raw is None:
+        err = CheckInputError(
+            "LINE_TOO_LONG",
+            f"The line is longer than {max_line_bytes:,} bytes.",
+            fix=f"Check texts of at most {MAX_TEXT_CHARS:,} characters.",
+        )
+        return _error(None, err, number)
+    if not raw.strip():
+        return None
+    return check_line(raw, line=number)
+
+
+def _check_chunk(
+    chunk: list[tuple[int, bytes | None]], max_line_bytes: int
+) -> list[dict[str, Any] | None]:
+    return [_result_for(number, raw, max_line_bytes) for number, raw in chunk]
+
+
+def _chunks(
+    lines: Iterator[tuple[int, bytes | None]], size: int
+) -> Iterator[list[tuple[int, bytes | None]]]:
+    chunk: list[tuple[int, bytes | None]] = []
+    for item in lines:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+# Lines per task sent to a worker process, and tasks in flight per worker: enough to keep every
+# core busy, few enough that memory stays bounded whatever the input's size.
+CHUNK_LINES = 64
+CHUNKS_IN_FLIGHT_PER_JOB = 4
+
+
+def _parallel_results(
+    lines: Iterator[tuple[int, bytes | None]], jobs: int, max_line_bytes: int
+) -> Iterator[list[tuple[int, bytes | None, dict[str, Any] | None]]]:
+    """Results chunk by chunk, in input order, computed by `jobs` forked worker processes."""
+    warm_up()  # load the language model and dictionaries once, before the fork shares them
+    context = multiprocessing.get_context("fork")
+    in_flight: deque[tuple[list[tuple[int, bytes | None]], Future[list[Any]]]] = deque()
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        for chunk in _chunks(lines, CHUNK_LINES):
+            in_flight.append((chunk, pool.submit(_check_chunk, chunk, max_line_bytes)))
+            if len(in_flight) >= jobs * CHUNKS_IN_FLIGHT_PER_JOB:
+                done, future = in_flight.popleft()
+                yield [(n, raw, r) for (n, raw), r in zip(done, future.result(), strict=True)]
+        while in_flight:
+            done, future = in_flight.popleft()
+            yield [(n, raw, r) for (n, raw), r in zip(done, future.result(), strict=True)]
+
+
+def _serial_results(
+    lines: Iterator[tuple[int, bytes | None]], max_line_bytes: int
+) -> Iterator[list[tuple[int, bytes | None, dict[str, Any] | None]]]:
+    for number, raw in lines:
+        yield [(number, raw, _result_for(number, raw, max_line_bytes))]
+
+
 def check_stream(
     source: IO[bytes],
     sink: IO[str],
     *,
     progress: Callable[[int, BatchStats], None] | None = None,
     max_line_bytes: int = MAX_LINE_BYTES,
+    jobs: int = 1,
 ) -> BatchStats:
-    """Check every line of `source` and write one result line to `sink` per input line."""
+    """Check every line of `source` and write one result line to `sink` per input line.
+
+    With `jobs` > 1 the lines are checked by that many worker processes; the output keeps the
+    input's order either way.
+    """
     stats = BatchStats()
     read = 0
     write = sink.write
-    for number, raw in _lines(source, max_line_bytes):
-        if raw is None:
-            read += max_line_bytes
-            err = CheckInputError(
-                "LINE_TOO_LONG",
-                f"The line is longer than {max_line_bytes:,} bytes.",
-                fix=f"Check texts of at most {MAX_TEXT_CHARS:,} characters.",
-            )
-            result = _error(None, err, number)
-        else:
-            read += len(raw)
-            if not raw.strip():
+    lines = _lines(source, max_line_bytes)
+    batches = (
+        _parallel_results(lines, jobs, max_line_bytes)
+        if jobs > 1
+        else _serial_results(lines, max_line_bytes)
+    )
+    for batch in batches:
+        for _number, raw, result in batch:
+            read += max_line_bytes if raw is None else len(raw)
+            if result is None:
                 continue
-            result = check_line(raw, line=number)
-        stats.lines += 1
-        if "error" in result:
-            stats.bad += 1
-        elif result["verdict"] == "pass":
-            stats.passed += 1
-        else:
-            stats.failed += 1
-        write(_dumps(result))
-        write("\n")
-        if progress is not None and stats.lines % PROGRESS_EVERY == 0:
-            progress(read, stats)
+            stats.lines += 1
+            if "error" in result:
+                stats.bad += 1
+            elif result["verdict"] == "pass":
+                stats.passed += 1
+            else:
+                stats.failed += 1
+            write(_dumps(result))
+            write("\n")
+            if progress is not None and stats.lines % PROGRESS_EVERY == 0:
+                progress(read, stats)
     if progress is not None:
         progress(read, stats)
     return stats

@@ -239,3 +239,12 @@ def check_form(html: str, ctx: Context, *, field: str = "campaign.opt_in.form_ht
         rule_id = hit.rule or "OI-OPTIONAL"
         report.findings.extend(_findings(rule_id, spec(rule_id).severity, [hit], html, field))
     return report
+
+
+def warm_up() -> None:
+    """Load what the rules load on first use (the language model, the pronunciation
+    dictionary, compiled patterns) by checking the bundled example once."""
+    from consentry.compliance.appfile import load_application
+    from consentry.examples import example_path
+
+    check_application(load_application(example_path()))
