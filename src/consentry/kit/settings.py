@@ -46,6 +46,21 @@ class Settings(BaseSettings):
         5, description="An active temporary registration ends this many days after a rejection."
     )
     seed_demo: bool = Field(True, description="`serve` seeds a demo account on an empty database.")
+    # Sending.
+    conversation_window_hours: int = Field(
+        24,
+        description="A reply to a recipient who texted the number within this many hours needs "
+        "no consent record (the recipient started the conversation).",
+    )
+    quiet_hours: bool = Field(
+        True, description="Refuse marketing messages outside quiet_hours_start..quiet_hours_end."
+    )
+    quiet_hours_start: int = Field(8, description="Marketing may be sent from this local hour.")
+    quiet_hours_end: int = Field(21, description="... until this local hour (exclusive).")
+    max_message_chars: int = Field(1600, description="The longest text accepted for sending.")
+    max_batch_messages: int = Field(1000, description="Messages per POST /api/v1/messages/batch.")
+    media_dir: str = Field("./var/media", description="Where uploaded MMS media is stored.")
+    media_max_bytes: int = Field(5 * 1024 * 1024, description="The largest media file accepted.")
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
@@ -57,6 +72,8 @@ class Settings(BaseSettings):
             )
         if not 0 < self.decision_days_min <= self.decision_days_max:
             raise ValueError("decision_days_min must be positive and not above decision_days_max")
+        if not 0 <= self.quiet_hours_start < self.quiet_hours_end <= 24:
+            raise ValueError("quiet hours need 0 <= quiet_hours_start < quiet_hours_end <= 24")
         return self
 
 
