@@ -12,11 +12,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from consentry import __version__
 from consentry.accounts.endpoints import router as accounts_router
 from consentry.compliance import CheckInputError
+from consentry.consent.endpoints import router as consent_router
 from consentry.kit.clock import Clock, SystemClock
 from consentry.kit.db import Database
 from consentry.kit.errors import DomainError
 from consentry.kit.logging import get_logger
 from consentry.kit.settings import Settings, get_settings
+from consentry.messaging.endpoints import router as messaging_router
+from consentry.messaging.numbers.endpoints import router as numbers_router
 from consentry.registration.endpoints import review_router
 from consentry.registration.endpoints import router as registration_router
 
@@ -144,4 +147,7 @@ def create_app(
     app.include_router(registration_router)
     app.include_router(review_router)
     app.include_router(accounts_router)
+    app.include_router(numbers_router)
+    app.include_router(consent_router)
+    app.include_router(messaging_router)
     return app

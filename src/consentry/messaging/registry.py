@@ -130,7 +130,12 @@ class SenderIndex:
         ids = tuple(a.id for a in listing)
         if number not in self.owned:
             return SenderState(
-                number, False, None, None, ids, "the account does not own this number",
+                number,
+                False,
+                None,
+                None,
+                ids,
+                "the account does not own this number",
                 "Add the number first: POST /api/v1/numbers.",
             )
         approved = [a for a in listing if a.status is S.APPROVED]
@@ -139,10 +144,16 @@ class SenderIndex:
             return SenderState(number, True, best, "approved", ids, None, None)
         temporary = [a for a in listing if a.id in self._active_temps]
         if temporary:
-            return SenderState(number, True, temporary[0], "temporary_registration", ids, None, None)
+            return SenderState(
+                number, True, temporary[0], "temporary_registration", ids, None, None
+            )
         if not listing:
             return SenderState(
-                number, True, None, None, ids,
+                number,
+                True,
+                None,
+                None,
+                ids,
                 "no application lists this number",
                 "Add the number to an application's campaign.phone_numbers and submit it.",
             )

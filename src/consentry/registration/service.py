@@ -30,8 +30,8 @@ from consentry.kit.clock import Clock
 from consentry.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from consentry.kit.ids import new_id
 from consentry.kit.logging import get_logger
-from consentry.kit.phone import normalize_us
 from consentry.kit.pagination import Page, encode_cursor
+from consentry.kit.phone import normalize_us
 from consentry.kit.settings import Settings
 from consentry.registration import repository
 from consentry.registration.calendar import decision_window, submission_date

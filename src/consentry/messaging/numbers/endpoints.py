@@ -35,6 +35,4 @@ def get_number(
     number_id: str, session: SessionDep, principal: PrincipalDep, clock: ClockDep
 ) -> NumberRead:
     """One number and its registration state."""
-    return number_read(
-        service.get_number(session, principal, number_id=number_id, now=clock.now())
-    )
+    return number_read(service.get_number(session, principal, number_id=number_id, now=clock.now()))
