@@ -63,14 +63,14 @@ def send_message(
             code="IDEMPOTENCY_KEY_MISMATCH",
             fix="Send the key once, in the header or in the body.",
         )
-    row = service.send(
+    row, replayed = service.send_one(
         session,
         caller=principal,
         request=body.to_request(idempotency_key),
         now=clock.now(),
         settings=settings,
     )
-    if row.created_at < clock.now():
+    if replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return message_read(row)
 

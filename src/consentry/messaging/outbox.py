@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 __all__ = ["enqueue_after_commit", "set_dispatcher"]
 
 _KEY = "consentry.outbox"
+_LISTENING = "consentry.outbox.listening"
 Dispatcher = Callable[[Sequence[str]], None]
 _dispatcher: Dispatcher | None = None
 
@@ -30,6 +31,10 @@ def enqueue_after_commit(session: Session, message_id: str) -> None:
     pending: list[str] | None = session.info.get(_KEY)
     if pending is None:
         pending = session.info[_KEY] = []
+    if not session.info.get(_LISTENING):
+        # Listeners stay for the session's life: removing one while SQLAlchemy dispatches the
+        # event it listens to mutates the listener collection mid-iteration.
+        session.info[_LISTENING] = True
         event.listen(session, "after_commit", _after_commit)
         event.listen(session, "after_soft_rollback", _after_rollback)
     pending.append(message_id)
@@ -37,13 +42,11 @@ def enqueue_after_commit(session: Session, message_id: str) -> None:
 
 def _after_commit(session: Session) -> None:
     ids = session.info.pop(_KEY, None) or []
-    event.remove(session, "after_commit", _after_commit)
-    event.remove(session, "after_soft_rollback", _after_rollback)
     if ids and _dispatcher is not None:
         _dispatcher(ids)
 
 
-def _after_rollback(session: Session, _previous: object) -> None:
-    session.info.pop(_KEY, None)
-    event.remove(session, "after_commit", _after_commit)
-    event.remove(session, "after_soft_rollback", _after_rollback)
+def _after_rollback(session: Session, previous: SessionTransaction) -> None:
+    # Only the outermost rollback drops the work; a savepoint rolled back keeps what came before.
+    if previous.parent is None:
+        session.info.pop(_KEY, None)

@@ -68,6 +68,7 @@ __all__ = [
     "list_messages",
     "send",
     "send_batch",
+    "send_one",
 ]
 
 log = get_logger(__name__)
@@ -467,6 +468,21 @@ def send(
 ) -> Message:
     """Check one message and insert it `queued` (enqueued after commit); raises the refusal.
     A retry with the same idempotency key and body returns the original message."""
+    message, _replayed = send_one(
+        session, caller=caller, request=request, now=now, settings=settings
+    )
+    return message
+
+
+def send_one(
+    session: Session,
+    *,
+    caller: Principal,
+    request: SendRequest,
+    now: datetime,
+    settings: Settings,
+) -> tuple[Message, bool]:
+    """As send(), also telling whether the message is an earlier one returned again."""
     outcomes, accepted = _judge_all(
         session, caller=caller, requests=[request], now=now, settings=settings
     )
@@ -477,7 +493,7 @@ def send(
     if not accepted:
         original = session.get(Message, outcome.message_id)
         assert original is not None
-        return original
+        return original, True
     item = accepted[0]
     row = Message(**item.values)
     try:
@@ -496,10 +512,10 @@ def send(
             raise
         if _stored_body(original) != _body(request, row.from_number, row.to_number):
             raise _idempotency_conflict(key or "") from None
-        return original
+        return original, True
     enqueue_after_commit(session, row.id)
     log.info("messaging.outbound.queued", message_id=row.id, segments=row.segments)
-    return row
+    return row, False
 
 
 def send_batch(
