@@ -297,7 +297,9 @@ def test_content_prohibited(
     assert findings and findings[0]["rule"].startswith("CT-")
 
 
-def test_public_url_shortener(client: TestClient, customer: Tenant, app_row: ApplicationRow) -> None:
+def test_public_url_shortener(
+    client: TestClient, customer: Tenant, app_row: ApplicationRow
+) -> None:
     refused = _send(client, customer, text="Northside PT: book at https://bit.ly/3xYz12 today.")
     assert (refused.status_code, _code(refused)) == (422, "CONTENT_URL_SHORTENER")
     own = _send(client, customer, text="Northside PT: book at https://northsidept.com/book today.")
