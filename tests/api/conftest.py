@@ -11,7 +11,7 @@ from consentry.api.app import create_app
 from consentry.kit.clock import FrozenClock
 from consentry.kit.db import Database
 from consentry.kit.settings import Settings
-from tests.support.builders import Tenant, make_tenant
+from tests.support.builders import Tenant, make_tenant, own_number
 from tests.support.database import clock, database, database_template, session, settings
 
 __all__ = ["clock", "database", "database_template", "session", "settings"]
@@ -27,7 +27,10 @@ def client(settings: Settings, clock: FrozenClock, database: Database) -> Iterat
 
 @pytest.fixture
 def customer(session: Session) -> Tenant:
-    return make_tenant(session, name="Northside Physical Therapy")
+    """A customer owning the number the bundled example lists, so it can submit it."""
+    tenant = make_tenant(session, name="Northside Physical Therapy")
+    own_number(session, tenant)
+    return tenant
 
 
 @pytest.fixture

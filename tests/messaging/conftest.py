@@ -1,34 +1,27 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
-from consentry.api.app import create_app
-from consentry.kit.clock import FrozenClock
-from consentry.kit.db import Database
 from consentry.kit.settings import Settings
-from tests.support.builders import Tenant, make_tenant
+from tests.api.conftest import client, customer, other_customer, reviewer
 from tests.support.database import clock, database, database_template, session, settings
 
-__all__ = ["clock", "database", "database_template", "session", "settings"]
+__all__ = [
+    "client",
+    "clock",
+    "customer",
+    "database",
+    "database_template",
+    "other_customer",
+    "reviewer",
+    "session",
+    "settings",
+]
 
 
-@pytest.fixture
-def client(settings: Settings, clock: FrozenClock, database: Database) -> Iterator[TestClient]:
-    """The API on the test database; server errors come back as responses, not exceptions."""
-    app = create_app(settings, clock, database)
-    with TestClient(app, raise_server_exceptions=False) as c:
-        yield c
-
-
-@pytest.fixture
-def customer(session: Session) -> Tenant:
-    return make_tenant(session, name="Northside Physical Therapy")
-
-
-@pytest.fixture
-def other_customer(session: Session) -> Tenant:
-    return make_tenant(session, name="Elsewhere Dental")
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Settings, tmp_path: Path) -> None:
+    """Uploaded media goes to the test's own directory."""
+    settings.media_dir = str(tmp_path / "media")

@@ -8,11 +8,12 @@ from consentry.kit.clock import FrozenClock
 from consentry.kit.settings import Settings
 from consentry.registration import service
 from consentry.registration.models import Application as ApplicationRow
-from tests.support.builders import Tenant, example_application
+from tests.support.builders import Tenant, example_application, own_number
 
 
 def draft(session: Session, tenant: Tenant, clock: FrozenClock) -> ApplicationRow:
-    """A committed draft of the bundled example."""
+    """A committed draft of the bundled example (the account owns its number)."""
+    own_number(session, tenant)
     row = service.create_draft(
         session, tenant.principal, application=example_application(), clock=clock
     )

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from typing import Any
 
@@ -26,7 +27,7 @@ from consentry.registration import service
 from consentry.registration.models import FINAL_STATUSES, ApplicationStatus, AuditEvent
 from consentry.registration.models import Application as ApplicationRow
 from consentry.registration.schemas import application_read
-from tests.support.builders import example_json, make_tenant
+from tests.support.builders import example_json, make_tenant, own_number
 
 CODES = [
     "POLICY.PRIVACY",
@@ -47,6 +48,9 @@ STATUS_ACTIONS = {
 }
 
 
+_NUMBERS = itertools.count(1000)
+
+
 class Lifecycle(RuleBasedStateMachine):
     def __init__(self, database: Database, settings: Settings) -> None:
         super().__init__()
@@ -54,11 +58,16 @@ class Lifecycle(RuleBasedStateMachine):
         self.clock = FrozenClock()
         self.session: Session = database.session()
         self.customer = make_tenant(self.session)
+        # The database outlives one example: each run's account gets a number of its own.
+        number = f"+1512555{next(_NUMBERS):04d}"
+        own_number(self.session, self.customer, number)
+        data = example_json()
+        data["campaign"]["phone_numbers"] = [number]
         self.reviewer = make_tenant(self.session, name="Desk", role=Role.REVIEWER)
         app = service.create_draft(
             self.session,
             self.customer.principal,
-            application=service.Application.model_validate(example_json()),
+            application=service.Application.model_validate(data),
             clock=self.clock,
         )
         self.session.commit()

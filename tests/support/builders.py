@@ -14,7 +14,12 @@ from consentry.accounts.models import Account, AccountKind, Role
 from consentry.accounts.scope import Principal
 from consentry.accounts.service import create_account, create_api_key
 from consentry.compliance import Application, load_application
+from consentry.messaging.models import PhoneNumber
+from consentry.messaging.numbers.repository import by_number
+from consentry.messaging.numbers.service import add_number
 
+# The number the bundled example's campaign lists (campaign.phone_numbers).
+EXAMPLE_NUMBER = "+15125550123"
 EXAMPLE = Path(__file__).resolve().parents[2] / "src/consentry/examples/northside/application.yaml"
 
 
@@ -82,3 +87,13 @@ def make_tenant(
         role=role,
     )
     return Tenant(account=account, key=issued.plaintext, principal=principal)
+
+
+def own_number(session: Session, tenant: Tenant, number: str = EXAMPLE_NUMBER) -> PhoneNumber:
+    """Give the tenant's account `number` (committed); a number it already owns is kept."""
+    existing = by_number(session, number)
+    if existing is not None and existing.account_id == tenant.account.id:
+        return existing
+    row = add_number(session, tenant.principal, number=number)
+    session.commit()
+    return row

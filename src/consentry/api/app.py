@@ -13,14 +13,17 @@ from consentry import __version__
 from consentry.accounts.endpoints import router as accounts_router
 from consentry.api.provider import router as provider_router
 from consentry.compliance import CheckInputError
+from consentry.consent.endpoints import router as consent_router
 from consentry.documents.endpoints import router as documents_router
 from consentry.kit.clock import Clock, SystemClock
 from consentry.kit.db import Database
 from consentry.kit.errors import DomainError
 from consentry.kit.logging import get_logger
 from consentry.kit.settings import Settings, get_settings
+from consentry.messaging.endpoints import router as messaging_router
 from consentry.messaging.hook_endpoints import router as hooks_router
 from consentry.messaging.log_endpoints import router as log_router
+from consentry.messaging.numbers.endpoints import router as numbers_router
 from consentry.registration.endpoints import review_router
 from consentry.registration.endpoints import router as registration_router
 
@@ -156,4 +159,7 @@ def create_app(
     from consentry.web import install as install_web
 
     install_web(app, settings)
+    app.include_router(numbers_router)
+    app.include_router(consent_router)
+    app.include_router(messaging_router)
     return app

@@ -21,6 +21,7 @@ from consentry.kit.db import Database
 from consentry.kit.errors import DomainError
 from consentry.kit.logging import configure_logging, get_logger
 from consentry.kit.settings import Settings, get_settings
+from consentry.messaging.numbers.service import add_number
 from consentry.migrations import upgrade
 from consentry.registration.calendar import decision_window
 from consentry.registration.service import create_draft
@@ -82,9 +83,11 @@ def _seed_demo(db: Database) -> dict[str, str] | None:
             role=Role.REVIEWER,
             name="Demo reviewer",
         )
-        draft = create_draft(
-            session, principal, application=load_application(example_path()), clock=SystemClock()
-        )
+        example = load_application(example_path())
+        # The demo owns the example's numbers, so the draft can be submitted as it stands.
+        for number in example.campaign.phone_numbers:
+            add_number(session, principal, number=number)
+        draft = create_draft(session, principal, application=example, clock=SystemClock())
         return {
             "customer_key": customer.plaintext,
             "reviewer_key": reviewer.plaintext,

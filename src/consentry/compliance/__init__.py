@@ -7,7 +7,7 @@ from consentry.compliance.appfile import load_application, parse_application
 from consentry.compliance.application import Application
 from consentry.compliance.catalog import catalog
 from consentry.compliance.context import Context, MessageRole
-from consentry.compliance.engine import check_application, check_text
+from consentry.compliance.engine import check_application, check_send_time, check_text
 from consentry.compliance.errors import CheckInputError
 from consentry.compliance.model import Finding, Kind, Report, Severity, Verdict
 
@@ -23,6 +23,7 @@ __all__ = [
     "Verdict",
     "catalog",
     "check_application",
+    "check_send_time",
     "check_text",
     "load_application",
     "parse_application",

@@ -18,6 +18,7 @@ from consentry.compliance.text import MAX_TEXT_CHARS, Text
 __all__ = [
     "application_texts",
     "check_application",
+    "check_send_time",
     "check_text",
     "context_for",
     "parse_kind",
@@ -132,6 +133,32 @@ def check_text(
     if html is not None:
         # Markup hits index the HTML itself (a required field, a pre-checked box).
         report.extend(check_form(html, ctx, field=field))
+    return report
+
+
+# The content rules a message must pass at the moment it is sent (the rest judge registration
+# texts). SM-LINKS runs without the website, so only public shorteners and http links count.
+SEND_TIME_RULES = (
+    "CT-FORBIDDEN",
+    "CT-HIGH-RISK-FINANCIAL",
+    "CT-LEAD-GEN",
+    "CT-AGE-GATE",
+    "SM-LINKS",
+)
+
+
+def check_send_time(text: str, context: Context | None = None) -> Report:
+    """Check an outgoing message against the send-time content rules only (fast path)."""
+    _check_length(text, "text")
+    ctx = (context or Context()).with_(message_role=MessageRole.MESSAGE, form_html=None)
+    analysed = Text(text, Kind.SAMPLE_MESSAGE)
+    report = Report()
+    for rule_spec, func in rules_for(Kind.SAMPLE_MESSAGE):
+        if rule_spec.id not in SEND_TIME_RULES:
+            continue
+        rule_ctx = ctx.with_(website=None) if rule_spec.id == "SM-LINKS" else ctx
+        hits = func(analysed, rule_ctx)
+        report.findings.extend(_findings(rule_spec.id, rule_spec.severity, hits, text, "text"))
     return report
 
 

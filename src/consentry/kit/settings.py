@@ -53,6 +53,21 @@ class Settings(BaseSettings):
     sign_in_lockout_minutes: int = Field(15, description="How long a locked e-mail stays locked.")
     session_max_age_hours: int = Field(12, description="A web session ends after this long.")
     seed_demo: bool = Field(True, description="`serve` seeds a demo account on an empty database.")
+    # Sending.
+    conversation_window_hours: int = Field(
+        24,
+        description="A reply to a recipient who texted the number within this many hours needs "
+        "no consent record (the recipient started the conversation).",
+    )
+    quiet_hours: bool = Field(
+        True, description="Refuse marketing messages outside quiet_hours_start..quiet_hours_end."
+    )
+    quiet_hours_start: int = Field(8, description="Marketing may be sent from this local hour.")
+    quiet_hours_end: int = Field(21, description="... until this local hour (exclusive).")
+    max_message_chars: int = Field(1600, description="The longest text accepted for sending.")
+    max_batch_messages: int = Field(1000, description="Messages per POST /api/v1/messages/batch.")
+    media_dir: str = Field("./var/media", description="Where uploaded MMS media is stored.")
+    media_max_bytes: int = Field(5 * 1024 * 1024, description="The largest media file accepted.")
 
     # -- queue and workers ---------------------------------------------------------------------
     queue_url: str = Field(
@@ -135,6 +150,8 @@ class Settings(BaseSettings):
             raise ValueError("retry_base_seconds must not exceed retry_max_seconds")
         if not 0 < self.decision_days_min <= self.decision_days_max:
             raise ValueError("decision_days_min must be positive and not above decision_days_max")
+        if not 0 <= self.quiet_hours_start < self.quiet_hours_end <= 24:
+            raise ValueError("quiet hours need 0 <= quiet_hours_start < quiet_hours_end <= 24")
         return self
 
     @property

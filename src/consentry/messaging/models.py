@@ -27,6 +27,7 @@ from consentry.kit.db import INT_PK, Base, JSONType, TimestampMixin, str_enum
 __all__ = [
     "FINAL_MESSAGE_STATUSES",
     "Direction",
+    "Media",
     "Message",
     "MessageEvent",
     "MessageStatus",
@@ -137,3 +138,21 @@ class MessageEvent(Base):
     status: Mapped[MessageStatus] = mapped_column(str_enum(MessageStatus))
     error_code: Mapped[str | None] = mapped_column(String(40))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class Media(TimestampMixin, Base):
+    """An uploaded MMS attachment; the bytes live in the media directory, the row says what
+    they are. Messages name media by id."""
+
+    __tablename__ = "media"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    # Relative to the media directory setting, so the directory can move.
+    storage_key: Mapped[str] = mapped_column(String(200))

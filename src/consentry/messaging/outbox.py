@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 __all__ = ["enqueue_after_commit", "set_dispatcher"]
 
@@ -31,12 +31,12 @@ def enqueue_after_commit(session: Session, message_id: str) -> None:
     pending: list[str] | None = session.info.get(_KEY)
     if pending is None:
         pending = session.info[_KEY] = []
-        # Listen once per session and never remove the listeners: removing one while SQLAlchemy
-        # runs the session's after_commit listeners mutates the list it iterates.
-        if not session.info.get(_LISTENING):
-            session.info[_LISTENING] = True
-            event.listen(session, "after_commit", _after_commit)
-            event.listen(session, "after_soft_rollback", _after_rollback)
+    if not session.info.get(_LISTENING):
+        # Listeners stay for the session's life: removing one while SQLAlchemy dispatches the
+        # event it listens to mutates the listener collection mid-iteration.
+        session.info[_LISTENING] = True
+        event.listen(session, "after_commit", _after_commit)
+        event.listen(session, "after_soft_rollback", _after_rollback)
     pending.append(message_id)
 
 
@@ -46,5 +46,7 @@ def _after_commit(session: Session) -> None:
         _dispatcher(ids)
 
 
-def _after_rollback(session: Session, _previous: object) -> None:
-    session.info.pop(_KEY, None)
+def _after_rollback(session: Session, previous: SessionTransaction) -> None:
+    # Only the outermost rollback drops the work; a savepoint rolled back keeps what came before.
+    if previous.parent is None:
+        session.info.pop(_KEY, None)

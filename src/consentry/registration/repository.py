@@ -13,6 +13,7 @@ from consentry.accounts.models import Account
 from consentry.accounts.repository import visible_accounts_clause
 from consentry.accounts.scope import Principal
 from consentry.kit.pagination import Page, paginate
+from consentry.messaging.models import PhoneNumber
 from consentry.registration.models import (
     Application,
     ApplicationStatus,
@@ -32,6 +33,7 @@ __all__ = [
     "fines_for",
     "last_rejection_at",
     "overdue_candidates",
+    "owned_numbers",
     "rejections_for",
     "review_queue",
     "visible_application",
@@ -185,3 +187,14 @@ def overdue_candidates(session: Session, today: date) -> Sequence[Application]:
         Application.overdue.is_(False),
     )
     return session.scalars(stmt).all()
+
+
+def owned_numbers(session: Session, account_id: str, numbers: Iterable[str]) -> set[str]:
+    """Those of `numbers` (E.164) that the account owns."""
+    wanted = sorted(set(numbers))
+    if not wanted:
+        return set()
+    stmt = select(PhoneNumber.number).where(
+        PhoneNumber.account_id == account_id, PhoneNumber.number.in_(wanted)
+    )
+    return set(session.scalars(stmt))

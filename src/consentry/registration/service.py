@@ -31,6 +31,7 @@ from consentry.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from consentry.kit.ids import new_id
 from consentry.kit.logging import get_logger
 from consentry.kit.pagination import Page, encode_cursor
+from consentry.kit.phone import normalize_us
 from consentry.kit.settings import Settings
 from consentry.registration import repository
 from consentry.registration.calendar import decision_window, submission_date
@@ -461,6 +462,24 @@ def _readiness_errors(row: ApplicationRow) -> tuple[list[str], Report]:
     return missing_fields(app), check_application(app)
 
 
+def _require_owned_numbers(session: Session, row: ApplicationRow) -> None:
+    """Every number in campaign.phone_numbers must be one of the account's numbers."""
+    listed = [str(n) for n in row.campaign.get("phone_numbers") or []]
+    normal = {n: normalize_us(n) for n in listed}
+    owned = repository.owned_numbers(
+        session, row.account_id, [v for v in normal.values() if v is not None]
+    )
+    missing = [n for n in listed if normal[n] not in owned]
+    if missing:
+        raise Invalid(
+            f"The application lists number(s) this account does not own: {', '.join(missing)}.",
+            code="NUMBERS_NOT_OWNED",
+            fix="Add each number to the account first (POST /api/v1/numbers), or remove it from "
+            "campaign.phone_numbers.",
+            details={"numbers": missing},
+        )
+
+
 def _fine_amount(settings: Settings, rejection_number: int) -> int:
     return int(settings.fine_schedule.get(rejection_number, 0))
 
@@ -519,6 +538,7 @@ def submit(
             "details.findings, then submit again.",
             details={"missing": missing, "findings": errors, "check": report.to_dict()},
         )
+    _require_owned_numbers(session, row)
     now = clock.now()
     resubmission = row.status is S.REJECTED
     warnings = _submit_warnings(row, settings)

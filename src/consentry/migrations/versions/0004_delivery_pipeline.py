@@ -1,7 +1,7 @@
 """Delivery pipeline: the loopback carrier's record, rate-limit counters, status callbacks.
 
 Revision ID: 0004
-Revises: 0002 (becomes 0003 when the media migration lands)
+Revises: 0003
 Create Date: 2026-11-29 07:42:35.005246
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -18,7 +18,7 @@ table's triggers and renumbers its rowids: it must run this module's SQLITE_CREA
 again (the last one rebuilds the FTS index).
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-29 09:10:00
 """
 

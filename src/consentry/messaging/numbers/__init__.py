@@ -1,0 +1,1 @@
+"""The account's phone numbers and whether each can send."""
