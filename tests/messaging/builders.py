@@ -41,7 +41,14 @@ OUR_NUMBER = "+15125550123"  # the bundled example's number
 
 
 def add_number(session: Session, account_id: str, number: str = OUR_NUMBER) -> PhoneNumber:
-    """A phone number of the account (committed)."""
+    """A phone number of the account (committed); the account's own row when it has it."""
+    existing = session.scalars(
+        select(PhoneNumber).where(
+            PhoneNumber.account_id == account_id, PhoneNumber.number == number
+        )
+    ).first()
+    if existing is not None:
+        return existing
     row = PhoneNumber(id=new_id("num"), account_id=account_id, number=number, settings={})
     session.add(row)
     session.commit()

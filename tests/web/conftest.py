@@ -11,6 +11,7 @@ from consentry.api.app import create_app
 from consentry.kit.clock import FrozenClock
 from consentry.kit.db import Database
 from consentry.kit.settings import Settings
+from tests.support.builders import EXAMPLE_NUMBER
 from tests.support.database import clock, database, database_template, session, settings
 from tests.web.support import WebAccount, make_user
 
@@ -27,7 +28,7 @@ def web(settings: Settings, clock: FrozenClock, database: Database) -> Iterator[
 
 @pytest.fixture
 def customer(session: Session) -> WebAccount:
-    return make_user(session, email="dana@northsidept.com")
+    return make_user(session, email="dana@northsidept.com", numbers=(EXAMPLE_NUMBER,))
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from consentry.kit.db import Database
 from consentry.kit.settings import Settings
 from consentry.migrations import upgrade
 from consentry.registration import service
-from tests.support.builders import example_json
+from tests.support.builders import EXAMPLE_NUMBER, example_json
 from tests.web.live import CHROMIUM_ARGS, chromium_path, live_server
 from tests.web.support import PASSWORD, make_user
 
@@ -31,11 +31,14 @@ BROKEN = ROOT / "src/consentry/examples/broken/application.yaml"
 SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 
 
-def _variant(name: str, domain: str) -> dict[str, Any]:
-    """The example, renamed everywhere (brand and domain) so it still checks clean."""
+def _variant(name: str, domain: str, number: str = EXAMPLE_NUMBER) -> dict[str, Any]:
+    """The example, renamed everywhere (brand and domain) so it still checks clean, sending
+    from `number`."""
     raw = json.dumps(example_json())
     raw = raw.replace("Northside Physical Therapy", name).replace("Northside PT", name)
-    return dict(json.loads(raw.replace("northsidept", domain)))
+    data = dict(json.loads(raw.replace("northsidept", domain)))
+    data["campaign"]["phone_numbers"] = [number]
+    return data
 
 
 def seed(db: Database) -> dict[str, str]:
@@ -44,7 +47,7 @@ def seed(db: Database) -> dict[str, str]:
     settings = Settings(database_url=db.url, seed_demo=False)
     ids: dict[str, str] = {}
     with db.transaction() as s:
-        customer = make_user(s, email="dana@northsidept.com")
+        customer = make_user(s, email="dana@northsidept.com", numbers=(EXAMPLE_NUMBER,))
         reviewer = make_user(s, email="reviewer@provider.example", role=Role.REVIEWER, name="P")
         cu = s.get(User, customer.user_id)
         ru = s.get(User, reviewer.user_id)
@@ -79,12 +82,16 @@ def seed(db: Database) -> dict[str, str]:
         for i, (name, domain) in enumerate(
             [("Elm Street Dental", "elmdental"), ("Harbor Vet Clinic", "harborvet")]
         ):
-            other = make_user(s, email=f"owner{i}@example-{i}.com", name=name)
+            number = f"+1512555020{i}"
+            other = make_user(s, email=f"owner{i}@example-{i}.com", name=name, numbers=(number,))
             ou = s.get(User, other.user_id)
             assert ou is not None
             op = principal_for(s, ou)
             row = service.create_draft(
-                s, op, application=Application.model_validate(_variant(name, domain)), clock=clock
+                s,
+                op,
+                application=Application.model_validate(_variant(name, domain, number)),
+                clock=clock,
             )
             service.submit(s, op, application_id=row.id, clock=clock, settings=settings)
     return ids

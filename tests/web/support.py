@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fastapi.testclient import TestClient
@@ -11,6 +12,8 @@ from sqlalchemy.orm import Session
 from consentry.accounts.models import Account, AccountKind, Role
 from consentry.accounts.service import create_account
 from consentry.accounts.users import create_user
+from consentry.kit.ids import new_id
+from consentry.messaging.models import PhoneNumber
 
 PASSWORD = "correct horse battery staple"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -32,13 +35,18 @@ def make_user(
     role: Role = Role.CUSTOMER,
     name: str = "Northside Physical Therapy",
     parent: Account | None = None,
+    numbers: Sequence[str] = (),
 ) -> WebAccount:
-    """A new account of the kind `role` needs, with a user (committed)."""
+    """A new account of the kind `role` needs, with a user and `numbers` (committed)."""
     kind = AccountKind.CUSTOMER if role is Role.CUSTOMER else AccountKind.PROVIDER
     if role is Role.RESELLER:
         kind = AccountKind.RESELLER
     account = create_account(session, name=name, kind=kind, parent_id=parent.id if parent else None)
     user = create_user(session, account_id=account.id, email=email, password=PASSWORD, role=role)
+    for number in numbers:
+        session.add(
+            PhoneNumber(id=new_id("num"), account_id=account.id, number=number, settings={})
+        )
     session.commit()
     return WebAccount(account=account, email=user.email, user_id=user.id)
 

@@ -544,7 +544,12 @@ async def generate_document(
     row = _editable_row(session, user, application_id)
     app = service.as_application(row)
     f = wizard.FIELDS[paths[document]]
-    current = wizard.get_value(app.model_dump(mode="json"), f.path)
+    # What the user has typed (sent with the request) is kept if the generator cannot run.
+    form = await request.form()
+    typed = form.get(f.path)
+    current = (
+        typed if isinstance(typed, str) else wizard.get_value(app.model_dump(mode="json"), f.path)
+    )
     try:
         docs = generate_documents(app)
     except DocumentInputError as err:
