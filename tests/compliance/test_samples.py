@@ -496,3 +496,13 @@ def test_keyword_replies_change_what_the_same_text_is_judged_by() -> None:
     text = "Northside PT: You are unsubscribed and will receive no further messages."
     assert "SM-OPT-OUT" in failing(text, ctx_for(message_role=MessageRole.MESSAGE))
     assert failing(text, ctx_for(message_role=MessageRole.OPT_OUT_REPLY)) == set()
+
+
+@pytest.mark.parametrize(
+    ("registered", "written"),
+    [("Sam’s Dry Cleaning", "Sam's Dry Cleaning"), ("Sam's Dry Cleaning", "Sam’s Dry Cleaning")],
+)
+def test_brand_matches_across_apostrophe_styles(registered: str, written: str) -> None:
+    text = f"{written}: your order is ready for pickup today. Reply STOP to opt out."
+    report = check_text("sample_message", text, Context(company=registered))
+    assert "SM-BRAND" not in report.rules()

@@ -401,3 +401,27 @@ def test_terms_rules_are_fast() -> None:
             list(func(analysed, CTX))
         times.append(time.perf_counter() - start)
     assert statistics.median(times) < 0.002
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Reyes Dental sends surveys and feedback requests by text message.",
+        "Reyes Dental sends polls to members who opt in.",
+    ],
+)
+def test_surveys_and_polls_are_a_program(text: str) -> None:
+    assert "TS-PROGRAM" not in check_text("terms", text, Context(company="Reyes Dental")).rules()
+
+
+@pytest.mark.parametrize(
+    "line", ["Message frequency: weekly.", "**Message frequency.** Weekly.", "Frequency - daily."]
+)
+def test_a_labelled_bare_frequency_is_a_frequency(line: str) -> None:
+    text = f"Reyes Dental sends appointment reminders. {line}"
+    assert "TS-FREQUENCY" not in check_text("terms", text, Context(company="Reyes Dental")).rules()
+
+
+def test_a_frequency_label_without_a_frequency_is_not_enough() -> None:
+    text = "Reyes Dental sends appointment reminders. Frequency depends."
+    assert "TS-FREQUENCY" in check_text("terms", text, Context(company="Reyes Dental")).rules()

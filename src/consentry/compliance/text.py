@@ -362,6 +362,7 @@ def _suffix_free(words: list[str]) -> list[str]:
 
 
 _BRAND_CACHE: dict[str, re.Pattern[str] | None] = {}
+_APOSTROPHE = re.compile("['’]")
 
 
 def brand_pattern(name: str) -> re.Pattern[str] | None:
@@ -380,6 +381,8 @@ def brand_pattern(name: str) -> re.Pattern[str] | None:
             parts.append(r"(?:&|and)")
         else:
             core = re.escape(w.strip(".'’"))
+            # A straight and a typographic apostrophe are the same letter to a reader.
+            core = _APOSTROPHE.sub("['’]", core)
             parts.append(core + r"\.?" if w.endswith(".") else core)
     body = r"[\s\-.]*".join(parts)
     pattern = re.compile(r"(?<![A-Za-z0-9])" + body + r"(?:['’]s)?(?![A-Za-z0-9])", re.I)
