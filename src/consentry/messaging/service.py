@@ -46,7 +46,6 @@ from consentry.compliance.engine import context_for
 from consentry.kit.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from consentry.kit.ids import new_id
 from consentry.kit.logging import get_logger
-from consentry.kit.pagination import Page
 from consentry.kit.phone import normalize_us, time_zones
 from consentry.kit.settings import Settings
 from consentry.messaging import repository
@@ -62,10 +61,8 @@ __all__ = [
     "MAX_MEDIA_PER_MESSAGE",
     "BatchOutcome",
     "ItemOutcome",
-    "MessageFilter",
     "SendRequest",
     "get_message",
-    "list_messages",
     "send",
     "send_batch",
     "send_one",
@@ -73,7 +70,6 @@ __all__ = [
 
 log = get_logger(__name__)
 
-MessageFilter = repository.MessageFilter
 MAX_MEDIA_PER_MESSAGE = 10
 PROHIBITED_RULES = frozenset(
     {"CT-FORBIDDEN", "CT-HIGH-RISK-FINANCIAL", "CT-LEAD-GEN", "CT-AGE-GATE"}
@@ -567,15 +563,3 @@ def get_message(session: Session, principal: Principal, message_id: str) -> Mess
             fix="GET /api/v1/messages lists yours.",
         )
     return row
-
-
-def list_messages(
-    session: Session,
-    principal: Principal,
-    filters: MessageFilter,
-    *,
-    cursor: str | None = None,
-    limit: int = 50,
-) -> Page[Message]:
-    """The caller's messages, newest first."""
-    return repository.messages_page(session, principal, filters, cursor=cursor, limit=limit)
