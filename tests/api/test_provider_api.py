@@ -18,7 +18,8 @@ from consentry.kit.clock import FrozenClock
 from consentry.kit.db import Database
 from consentry.kit.settings import Settings
 from consentry.messaging.log_models import Conversation
-from consentry.messaging.models import Direction
+from consentry.messaging.media import store_media
+from consentry.messaging.models import Direction, Media
 from tests.support.builders import Tenant
 from tests.support.messages import T0, add_message, add_number
 
@@ -46,8 +47,26 @@ def creds(tenant: Tenant) -> dict[str, str]:
     return {"auth": tenant.key, "containerID": container_id}
 
 
+JPEG = b"\xff\xd8\xff\xe0JFIF-test-bytes"
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Settings, tmp_path: Path) -> None:
+    """Stored media goes to the test's own directory."""
+    settings.media_dir = str(tmp_path / "media")
+
+
 @pytest.fixture
-def inbox(session: Session, customer: Tenant, image: Path) -> dict[str, Any]:
+def image(session: Session, customer: Tenant, settings: Settings) -> Media:
+    """A JPEG stored for the customer the way an upload is (row + file)."""
+    return store_media(
+        session, customer.principal, data=JPEG, content_type="image/jpeg", filename="form.jpg",
+        settings=settings, now=T0,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def inbox(session: Session, customer: Tenant, image: Media) -> dict[str, Any]:
     """Two threads on NUM: Alice (read, older), Bob (one unread MMS, newer)."""
     acc = customer.account
     add_number(session, acc, NUM)
@@ -58,21 +77,16 @@ def inbox(session: Session, customer: Tenant, image: Path) -> dict[str, Any]:
         session, acc, number=NUM, remote=BOB, direction=Direction.INBOUND,
         at=T0 + timedelta(hours=2, seconds=7), text="Here is the form",
         media=[
-            {"id": "med_form1", "content_type": "image/jpeg", "path": str(image)},
+            {"id": image.id, "content_type": "image/jpeg", "size": len(JPEG),
+             "filename": "form.jpg"},
             {"id": "med_form2", "content_type": "application/pdf",
              "url": "https://media.example.net/form.pdf"},
         ],
     )  # fmt: skip
     session.commit()
     convs = {c.remote_number: c.id for c in session.scalars(select(Conversation))}
-    return {"alice": convs[ALICE], "bob": convs[BOB], "a1": a1, "a2": a2, "b1": b1}
-
-
-@pytest.fixture
-def image(tmp_path: Path) -> Path:
-    path = tmp_path / "form.jpg"
-    path.write_bytes(b"\xff\xd8\xff\xe0JFIF-test-bytes")
-    return path
+    return {"alice": convs[ALICE], "bob": convs[BOB], "a1": a1, "a2": a2, "b1": b1,
+            "jpeg": image.id}  # fmt: skip
 
 
 # --- credentials ----------------------------------------------------------------------------
@@ -216,7 +230,8 @@ def test_inbound_mms_carries_media_markers(
     r = client.get(CONVERSATION, params={**creds(customer), "conversationID": inbox["bob"]})
     (message,) = r.json()["messages"].values()
     assert message["messageText"] == (
-        "Here is the form\n[MMS image/jpeg media:med_form1]\n[MMS application/pdf media:med_form2]"
+        f"Here is the form\n[MMS image/jpeg media:{inbox['jpeg']}]\n"
+        "[MMS application/pdf media:med_form2]"
     )
 
 
@@ -239,16 +254,17 @@ def test_conversation_id_missing_or_foreign(
 def test_media_is_served_with_its_content_type(
     client: TestClient, customer: Tenant, other_customer: Tenant, inbox: dict[str, Any]
 ) -> None:
-    r = client.get("/api/messaging/v1/media/med_form1", params=creds(customer))
+    jpeg = f"/api/messaging/v1/media/{inbox['jpeg']}"
+    r = client.get(jpeg, params=creds(customer))
     assert r.status_code == 200
     assert r.headers["content-type"] == "image/jpeg"
-    assert r.content == b"\xff\xd8\xff\xe0JFIF-test-bytes"
+    assert r.content == JPEG
     r = client.get(
         "/api/messaging/v1/media/med_form2", params=creds(customer), follow_redirects=False
     )
     assert (r.status_code, r.headers["location"]) == (302, "https://media.example.net/form.pdf")
     gone = {"error": "The media you requested does not exist in this container."}
-    r = client.get("/api/messaging/v1/media/med_form1", params=creds(other_customer))
+    r = client.get(jpeg, params=creds(other_customer))
     assert (r.status_code, r.json()) == (404, gone)
     r = client.get("/api/messaging/v1/media/med_nothing", params=creds(customer))
     assert (r.status_code, r.json()) == (404, gone)

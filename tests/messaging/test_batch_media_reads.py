@@ -231,6 +231,32 @@ def test_message_list_filters_and_pages(
     assert client.get("/api/v1/messages", headers=other_customer.headers).json()["items"] == []
 
 
+def test_message_list_is_the_log_search(
+    client: TestClient, customer: Tenant, app_row: ApplicationRow
+) -> None:
+    """GET /api/v1/messages takes /api/v1/logs's filters and answers the same items."""
+    pizza = client.post(
+        "/api/v1/messages", json=_msg(text="Your pizza is ready"), headers=customer.headers
+    ).json()["id"]
+    client.post("/api/v1/messages", json=_msg(text="Table booked"), headers=customer.headers)
+    queries: list[dict[str, str]] = [
+        {"q": "pizza"},
+        {"q": "pizz*", "status": "queued,sent"},
+        {"error_code": "30003"},
+        {"from": "2000-01-01", "to": "2000-01-02"},
+        {"remote": RECIPIENT.removeprefix("+1")},
+    ]
+    for params in queries:
+        listed = client.get("/api/v1/messages", params=params, headers=customer.headers)
+        logged = client.get("/api/v1/logs", params=params, headers=customer.headers)
+        assert listed.status_code == 200, listed.text
+        assert listed.json() == logged.json()
+    found = client.get("/api/v1/messages", params={"q": "pizza"}, headers=customer.headers)
+    assert [m["id"] for m in found.json()["items"]] == [pizza]
+    bad = client.get("/api/v1/messages", params={"from": "yesterday"}, headers=customer.headers)
+    assert bad.status_code == 422
+
+
 def test_foreign_ids_read_as_not_found(
     client: TestClient, customer: Tenant, other_customer: Tenant, app_row: ApplicationRow
 ) -> None:

@@ -15,6 +15,7 @@ from consentry.consent.service import end_opt_outs, record_opt_out
 from consentry.kit.clock import FrozenClock
 from consentry.kit.settings import Settings
 from consentry.messaging import outbox
+from consentry.messaging.delivery_models import WebhookDelivery
 from consentry.messaging.models import Message, MessageEvent
 from consentry.registration.models import Application as ApplicationRow
 from tests.support.builders import EXAMPLE_NUMBER, Tenant, make_tenant, own_number
@@ -63,7 +64,9 @@ def test_accepted_message_is_queued_with_segments_and_encoding(
     assert body["status"] == "queued"
     assert (body["from"], body["to"], body["direction"]) == (EXAMPLE_NUMBER, RECIPIENT, "outbound")
     assert (body["segments"], body["encoding"]) == (1, "GSM-7")
-    assert body["application_id"] == app_row.id
+    stored = session.get(Message, body["id"])
+    assert stored is not None and stored.application_id == app_row.id
+    assert "application_id" not in body  # the read shape is spec/interfaces.md's, exactly
     read = client.get(f"/api/v1/messages/{body['id']}", headers=customer.headers)
     assert read.status_code == 200
     assert set(read.json()) >= {
@@ -392,3 +395,31 @@ def test_idempotency_keys_are_per_account(
     theirs = _send(client, other, _key="k", **{"from": "+12125550123"})
     assert theirs.status_code == 202, theirs.text
     assert theirs.json()["id"] != mine.json()["id"]
+
+
+def test_acceptance_records_queued_with_its_status_callback(
+    client: TestClient, customer: Tenant, app_row: ApplicationRow, session: Session
+) -> None:
+    """The customer's first callback is "queued", recorded at acceptance (single and batch)."""
+    hook = "https://hooks.example.com/status"
+    one = _send(client, customer, status_callback_url=hook).json()["id"]
+    batch = client.post(
+        "/api/v1/messages/batch",
+        json={
+            "messages": [
+                {"from": EXAMPLE_NUMBER, "to": RECIPIENT, "text": GREETING,
+                 "status_callback_url": hook},
+                {"from": EXAMPLE_NUMBER, "to": RECIPIENT, "text": GREETING},
+            ]
+        },
+        headers=customer.headers,
+    ).json()  # fmt: skip
+    with_hook, without = (i["id"] for i in batch["items"])
+    session.expire_all()
+    deliveries = session.scalars(select(WebhookDelivery)).all()
+    assert sorted((d.message_id, d.url, d.payload["status"]) for d in deliveries) == sorted(
+        [(one, hook, "queued"), (with_hook, hook, "queued")]
+    )
+    assert all(d.account_id == customer.account.id for d in deliveries)
+    events = session.scalars(select(MessageEvent.message_id).where(MessageEvent.status == "queued"))
+    assert sorted(events) == sorted([one, with_hook, without])

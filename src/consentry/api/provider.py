@@ -9,11 +9,16 @@ handler, so an unreachable database is answered with the spec's 500 sentence.
 Shapes this server defines where the public text is silent (documented in docs/provider-api.md):
 - dates are UTC, "YYYY-MM-DD HH:MM:SS"; numbers are E.164 ("+15551234567");
 - `conversationId` is the integer id of a conversation; `messageId` the message's id;
-- a message that carries media (an inbound MMS) ends its `messageText` with one marker per item,
-  each on its own line: "[MMS <content type> media:<media id>]", e.g.
-  "[MMS image/jpeg media:med_01jd...]";
+- a message that carries media (an MMS, inbound or outbound) ends its `messageText` with one
+  marker per item, each on its own line: "[MMS <content type> media:<media id>]", e.g.
+  "[MMS image/jpeg media:med_01jd...]"; the items are the message's `media` list as the send
+  path and inbound store it (`{"id", "content_type", "size", "filename"}`);
 - the media itself: GET /api/messaging/v1/media/<media id>?auth=...&containerID=... answers the
-  bytes with the item's Content-Type, for the container's own media only.
+  stored bytes (the `media` table, `media.media_path`) with their Content-Type, for the
+  container's own media only;
+- sending: POST /api/messaging/v1/send?auth=...&containerID=... with {"from", "to", "text",
+  "media"} goes through `messaging.service.send` like POST /api/v1/messages; its refusals are
+  {"error": "<sentence>", "code": "<CODE>"} with the same HTTP status.
 """
 
 from __future__ import annotations
@@ -21,23 +26,30 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from consentry.accounts.models import Account
+from consentry.accounts.models import Account, ApiKey
 from consentry.accounts.repository import api_key_by_hash
+from consentry.accounts.scope import Principal
 from consentry.accounts.service import hash_key
 from consentry.kit.clock import Clock
 from consentry.kit.db import Database
+from consentry.kit.errors import DomainError
 from consentry.kit.logging import get_logger
+from consentry.kit.settings import Settings
+from consentry.messaging import service
 from consentry.messaging.log_models import Conversation
-from consentry.messaging.models import Message, PhoneNumber
+from consentry.messaging.media import media_path
+from consentry.messaging.models import Media, Message, PhoneNumber
+from consentry.messaging.schemas import MessageCreate, message_read
 from consentry.messaging.us_numbers import us_e164
 
 __all__ = [
@@ -82,10 +94,15 @@ ERR_MEDIA_NOT_FOUND = "The media you requested does not exist in this container.
 
 
 class _Refusal(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, code: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.code = code
+
+    def body(self) -> dict[str, str]:
+        """`{"error": sentence}`, with the stable code of a send refusal."""
+        return {"error": self.message} | ({"code": self.code} if self.code else {})
 
 
 def _date(value: datetime) -> str:
@@ -104,7 +121,7 @@ def message_text(message: Message) -> str:
     return "\n".join(([message.text] if message.text else []) + markers)
 
 
-def _container(session: Session, params: Mapping[str, str], now: datetime) -> Account:
+def _key(session: Session, params: Mapping[str, str], now: datetime) -> ApiKey:
     auth = (params.get(AUTH_PARAM) or "").strip()
     container_id = (params.get(CONTAINER_ID_PARAM) or "").strip()
     if not auth or not container_id:
@@ -115,7 +132,11 @@ def _container(session: Session, params: Mapping[str, str], now: datetime) -> Ac
     # As the bearer-key path: record use at most once a minute.
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
         key.last_used_at = now
-    return key.account
+    return key
+
+
+def _container(session: Session, params: Mapping[str, str], now: datetime) -> Account:
+    return _key(session, params, now).account
 
 
 def _conversations(session: Session, params: Mapping[str, str], now: datetime) -> Response:
@@ -180,7 +201,8 @@ def _conversation(session: Session, params: Mapping[str, str], now: datetime) ->
     return JSONResponse({"messages": body})
 
 
-def _media_item(session: Session, account: Account, media_id: str) -> dict[str, Any] | None:
+def _carrier_item(session: Session, account: Account, media_id: str) -> dict[str, Any] | None:
+    """A media item held only at a carrier URL, found through the messages that carry it."""
     if session.get_bind().dialect.name == "postgresql":
         contains = text("messages.media @> CAST(:media_pattern AS jsonb)").bindparams(
             media_pattern=json.dumps([{"id": media_id}])
@@ -198,19 +220,58 @@ def _media_item(session: Session, account: Account, media_id: str) -> dict[str, 
     return next((dict(i) for i in message.media if i.get("id") == media_id), None)
 
 
-def _media(session: Session, params: Mapping[str, str], now: datetime, media_id: str) -> Response:
+def _media(
+    session: Session, params: Mapping[str, str], now: datetime, media_id: str, settings: Settings
+) -> Response:
     account = _container(session, params, now)
-    item = _media_item(session, account, media_id)
-    if item is None:
+    row = session.scalar(select(Media).where(Media.id == media_id, Media.account_id == account.id))
+    if row is not None:
+        path = media_path(settings, row)
+        if path.is_file():
+            return FileResponse(path, media_type=row.content_type)
+        log.error("api.provider.media_file_missing", media_id=row.id)
         raise _Refusal(404, ERR_MEDIA_NOT_FOUND)
-    content_type = str(item.get("content_type") or "application/octet-stream")
-    path = item.get("path")
-    if path and Path(path).is_file():
-        return FileResponse(path, media_type=content_type)
-    url = str(item.get("url") or "")
+    item = _carrier_item(session, account, media_id)
+    url = str((item or {}).get("url") or "")
     if url.startswith(("https://", "http://")):
         return RedirectResponse(url, status_code=302)
     raise _Refusal(404, ERR_MEDIA_NOT_FOUND)
+
+
+def _send(
+    session: Session,
+    params: Mapping[str, str],
+    now: datetime,
+    raw: bytes,
+    idempotency_key: str | None,
+    settings: Settings,
+) -> Response:
+    key = _key(session, params, now)  # credentials first, then the body
+    try:
+        body = json.loads(raw) if raw.strip() else None
+    except ValueError:
+        raise _Refusal(422, "The body is not valid JSON.", "INVALID_JSON") from None
+    try:
+        if not isinstance(body, dict):
+            raise _Refusal(
+                422, 'The body must be a JSON object: {"from", "to", "text", "media"}.',
+                "VALIDATION_ERROR",
+            )  # fmt: skip
+        request = MessageCreate.model_validate(body).to_request(idempotency_key)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "body"
+        unknown = first.get("type") == "extra_forbidden"
+        sentence = f"Unknown field '{where}'." if unknown else f"'{where}': {first['msg']}."
+        raise _Refusal(422, sentence, "VALIDATION_ERROR") from None
+    caller = Principal(
+        api_key_id=key.id, account_id=key.account_id, account_path=key.account.path, role=key.role
+    )
+    try:
+        row = service.send(session, caller=caller, request=request, now=now, settings=settings)
+    except DomainError as refusal:
+        raise _Refusal(refusal.status, refusal.message, refusal.code) from None
+    return JSONResponse(message_read(row).model_dump(mode="json", by_alias=True), status_code=202)
 
 
 Handler = Callable[[Session, Mapping[str, str], datetime], Response]
@@ -223,7 +284,7 @@ def _serve(request: Request, handler: Handler) -> Response:
         with database.transaction() as session:
             return handler(session, request.query_params, clock.now())
     except _Refusal as refusal:
-        return JSONResponse({"error": refusal.message}, status_code=refusal.status)
+        return JSONResponse(refusal.body(), status_code=refusal.status)
     except DBAPIError as exc:
         log.error("api.provider.database_unavailable", error=type(exc.orig).__name__)
         return JSONResponse({"error": ERR_DATABASE}, status_code=500)
@@ -246,4 +307,26 @@ def conversation(request: Request) -> Response:
 @router.get("/media/{media_id}")
 def media(media_id: str, request: Request) -> Response:
     """The bytes of one media item of the container, with its Content-Type."""
-    return _serve(request, lambda s, p, now: _media(s, p, now, media_id))
+    settings: Settings = request.app.state.settings
+    return _serve(request, lambda s, p, now: _media(s, p, now, media_id, settings))
+
+
+@router.post(
+    "/send",
+    status_code=202,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": MessageCreate.model_json_schema()}},
+        }
+    },
+)
+async def send(request: Request) -> Response:
+    """Send one SMS/MMS (`auth`, `containerID`; JSON body) as POST /api/v1/messages does."""
+    settings: Settings = request.app.state.settings
+    idempotency_key = request.headers.get("Idempotency-Key")
+    raw = await request.body()
+    # The database work runs in the thread pool, as a synchronous endpoint's would.
+    return await run_in_threadpool(
+        _serve, request, lambda s, p, now: _send(s, p, now, raw, idempotency_key, settings)
+    )

@@ -14,10 +14,10 @@ from starlette.datastructures import UploadFile
 from consentry.accounts.deps import PrincipalDep
 from consentry.kit.deps import ClockDep, SessionDep, SettingsDep
 from consentry.kit.errors import Invalid
-from consentry.kit.phone import normalize_us
 from consentry.messaging import media as media_service
 from consentry.messaging import service
-from consentry.messaging.models import Direction, MessageStatus
+from consentry.messaging.conversations import tenant_account_ids
+from consentry.messaging.log_endpoints import FiltersDep
 from consentry.messaging.schemas import (
     BatchCreate,
     BatchRead,
@@ -29,6 +29,7 @@ from consentry.messaging.schemas import (
     media_read,
     message_read,
 )
+from consentry.messaging.search import search_messages
 
 __all__ = ["router"]
 
@@ -104,40 +105,19 @@ def get_message(message_id: str, session: SessionDep, principal: PrincipalDep) -
     return message_read(service.get_message(session, principal, message_id))
 
 
-def _number(raw: str | None, name: str) -> str | None:
-    if raw is None:
-        return None
-    normal = normalize_us(raw)
-    if normal is None:
-        raise Invalid(
-            f"{name}={raw!r} is not a valid US phone number.",
-            code="NUMBER_INVALID",
-            fix='Use E.164, e.g. "+15125550123".',
-        )
-    return normal
-
-
 @router.get("/messages", response_model_by_alias=True)
 def list_messages(
+    filters: FiltersDep,
     session: SessionDep,
     principal: PrincipalDep,
-    number: Annotated[str | None, Query(description="One of your numbers")] = None,
-    remote: Annotated[str | None, Query(description="The other party's number")] = None,
-    direction: Direction | None = None,
-    status_: Annotated[list[MessageStatus] | None, Query(alias="status")] = None,
-    application_id: str | None = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> MessageList:
-    """The account's messages, newest first, filtered by number, direction and status."""
-    filters = service.MessageFilter(
-        number=_number(number, "number"),
-        remote=_number(remote, "remote"),
-        direction=direction,
-        statuses=tuple(status_ or ()),
-        application_id=application_id,
+    """The account's messages, newest first: the same search and filters as /api/v1/logs."""
+    account_ids = tenant_account_ids(session, principal)
+    page = search_messages(
+        session, account_ids=account_ids, filters=filters, cursor=cursor, limit=limit
     )
-    page = service.list_messages(session, principal, filters, cursor=cursor, limit=limit)
     return MessageList(items=[message_read(r) for r in page.items], next_cursor=page.next_cursor)
 
 

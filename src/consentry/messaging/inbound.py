@@ -13,6 +13,7 @@ confirmation must go out after the opt-out it confirms.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -26,7 +27,7 @@ from consentry.kit.errors import NotFound
 from consentry.kit.ids import new_id
 from consentry.kit.logging import get_logger
 from consentry.messaging import outbox
-from consentry.messaging.models import Direction, Message, MessageStatus, PhoneNumber
+from consentry.messaging.models import Direction, Media, Message, MessageStatus, PhoneNumber
 from consentry.messaging.segments import analyze
 from consentry.messaging.status import Change, record_changes
 from consentry.registration.models import Application, ApplicationStatus
@@ -108,8 +109,10 @@ def receive(
     carrier: str | None,
     carrier_message_id: str | None,
     now: datetime,
+    media: Sequence[Media] = (),
 ) -> Message:
-    """Store an inbound message on the account that owns `to_number` and act on its keyword."""
+    """Store an inbound message on the account that owns `to_number` and act on its keyword.
+    `media` are the MMS files the carrier delivered, already stored for that account."""
     number = session.scalars(select(PhoneNumber).where(PhoneNumber.number == to_number)).first()
     if number is None:
         raise NotFound(
@@ -139,7 +142,12 @@ def receive(
         account_number=to_number,
         remote_number=from_number,
         text=text,
-        media=[],
+        # The same items as an outbound MMS, so every reader finds the media the same way.
+        media=[
+            {"id": m.id, "content_type": m.content_type, "size": m.size, "filename": m.filename}
+            for m in media
+            if m.account_id == number.account_id
+        ],
         status=MessageStatus.RECEIVED,
         segments=shape.segments,
         encoding=shape.encoding,

@@ -21,16 +21,15 @@ from consentry.messaging import conversations as convs
 from consentry.messaging.log_schemas import (
     ConversationList,
     ConversationRead,
-    MessageList,
     NumberStats,
     conversation_read,
-    message_read,
 )
 from consentry.messaging.logs import export_csv, number_stats
+from consentry.messaging.schemas import MessageList, message_read
 from consentry.messaging.search import MessageFilters, search_messages
 from consentry.messaging.us_numbers import us_e164
 
-__all__ = ["router"]
+__all__ = ["FiltersDep", "log_filters", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["messages"])
 

@@ -1,51 +1,20 @@
-"""Read shapes of the message log, conversations and per-number statistics."""
+"""Read shapes of conversations and per-number statistics (a message: messaging.schemas)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from consentry.messaging.log_models import Conversation
-from consentry.messaging.models import Direction, Message, MessageStatus
 
 __all__ = [
     "ConversationList",
     "ConversationRead",
     "ErrorCodeCount",
-    "MessageList",
-    "MessageRead",
     "NumberStats",
     "conversation_read",
-    "message_read",
 ]
-
-
-class MessageRead(BaseModel):
-    """A message as read (spec/interfaces.md)."""
-
-    model_config = ConfigDict(populate_by_name=True)
-
-    id: str
-    direction: Direction
-    from_: str = Field(alias="from")
-    to: str
-    text: str
-    media: list[dict[str, Any]]
-    status: MessageStatus
-    segments: int
-    encoding: str
-    error_code: str | None
-    created_at: datetime
-    updated_at: datetime
-
-
-class MessageList(BaseModel):
-    """A page of messages."""
-
-    items: list[MessageRead]
-    next_cursor: str | None
 
 
 class ConversationRead(BaseModel):
@@ -87,24 +56,6 @@ class NumberStats(BaseModel):
     top_error_codes: list[ErrorCodeCount]
 
     model_config = ConfigDict(populate_by_name=True)
-
-
-def message_read(row: Message) -> MessageRead:
-    """The read shape of a message row."""
-    return MessageRead(
-        id=row.id,
-        direction=row.direction,
-        from_=row.from_number,
-        to=row.to_number,
-        text=row.text,
-        media=list(row.media or []),
-        status=row.status,
-        segments=row.segments,
-        encoding=row.encoding,
-        error_code=row.error_code,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
 
 
 def conversation_read(row: Conversation) -> ConversationRead:

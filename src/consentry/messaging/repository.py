@@ -3,8 +3,7 @@ ask set-based questions (one query for a whole batch, never one per message)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -14,15 +13,12 @@ from consentry.accounts.models import Account
 from consentry.accounts.repository import visible_accounts_clause
 from consentry.accounts.scope import Principal
 from consentry.consent.models import Consent, ConsentStatus, OptOut
-from consentry.kit.pagination import Page, paginate
-from consentry.messaging.models import Direction, Media, Message, MessageStatus
+from consentry.messaging.models import Direction, Media, Message
 
 __all__ = [
-    "MessageFilter",
     "active_consent_pairs",
     "media_by_ids",
     "messages_by_idempotency_key",
-    "messages_page",
     "open_opt_outs",
     "recent_inbound_pairs",
     "visible_media",
@@ -135,47 +131,3 @@ def visible_message(session: Session, principal: Principal, message_id: str) -> 
         .where(Message.id == message_id, visible_accounts_clause(principal))
     )
     return session.scalar(stmt)
-
-
-@dataclass(frozen=True, slots=True)
-class MessageFilter:
-    """What the message log can be filtered by (the searchable log adds text search here)."""
-
-    number: str | None = None  # the account's side
-    remote: str | None = None  # the other side
-    direction: Direction | None = None
-    statuses: Sequence[MessageStatus] = ()
-    application_id: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-
-
-def messages_page(
-    session: Session,
-    principal: Principal,
-    filters: MessageFilter,
-    *,
-    cursor: str | None,
-    limit: int,
-) -> Page[Message]:
-    """The caller's messages matching `filters`, newest first."""
-    stmt = (
-        select(Message)
-        .join(Account, Account.id == Message.account_id)
-        .where(visible_accounts_clause(principal))
-    )
-    if filters.number is not None:
-        stmt = stmt.where(Message.account_number == filters.number)
-    if filters.remote is not None:
-        stmt = stmt.where(Message.remote_number == filters.remote)
-    if filters.direction is not None:
-        stmt = stmt.where(Message.direction == filters.direction)
-    if filters.statuses:
-        stmt = stmt.where(Message.status.in_(list(filters.statuses)))
-    if filters.application_id is not None:
-        stmt = stmt.where(Message.application_id == filters.application_id)
-    if filters.since is not None:
-        stmt = stmt.where(Message.created_at >= filters.since)
-    if filters.until is not None:
-        stmt = stmt.where(Message.created_at < filters.until)
-    return paginate(session, stmt, Message.id, cursor=cursor, limit=limit, descending=True)

@@ -76,10 +76,11 @@ class MessageRead(BaseModel):
     error_code: str | None
     created_at: datetime
     updated_at: datetime
-    application_id: str | None
 
 
 class MessageList(BaseModel):
+    """A page of messages."""
+
     items: list[MessageRead]
     next_cursor: str | None
 
@@ -120,7 +121,7 @@ class MediaRead(BaseModel):
 
 
 def message_read(row: Message) -> MessageRead:
-    """The API shape of a message."""
+    """The read shape of a message row (every endpoint that returns messages uses it)."""
     return MessageRead(
         id=row.id,
         direction=row.direction,
@@ -134,7 +135,6 @@ def message_read(row: Message) -> MessageRead:
         error_code=row.error_code,
         created_at=row.created_at,
         updated_at=row.updated_at,
-        application_id=row.application_id,
     )
 
 

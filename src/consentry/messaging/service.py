@@ -18,8 +18,10 @@ this order, and the first failure is its refusal:
 8. quiet hours for marketing, in the recipient's local time (QUIET_HOURS)
 9. media exist and fit (MEDIA_NOT_FOUND, MEDIA_TOO_LARGE)
 
-Accepted messages are inserted `queued` with their first MessageEvent; their ids are handed to
-the queue only after the transaction commits (messaging.outbox).
+Accepted messages are inserted `queued` with their first status change recorded through
+messaging.status (the MessageEvent, and the "queued" status callback when the message gives a
+status_callback_url); their ids are handed to the queue only after the transaction commits
+(messaging.outbox).
 
 HTTP statuses: 403 when the message may not be sent to that person from that number now
 (SENDER_NOT_REGISTERED, RECIPIENT_OPTED_OUT, CONSENT_MISSING, QUIET_HOURS); 422 when the
@@ -46,15 +48,15 @@ from consentry.compliance.engine import context_for
 from consentry.kit.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from consentry.kit.ids import new_id
 from consentry.kit.logging import get_logger
-from consentry.kit.pagination import Page
 from consentry.kit.phone import normalize_us, time_zones
 from consentry.kit.settings import Settings
 from consentry.messaging import repository
 from consentry.messaging.media import MediaTooLarge
-from consentry.messaging.models import Direction, Media, Message, MessageEvent, MessageStatus
+from consentry.messaging.models import Direction, Media, Message, MessageStatus
 from consentry.messaging.outbox import enqueue_after_commit
 from consentry.messaging.registry import SenderIndex
 from consentry.messaging.segments import analyze
+from consentry.messaging.status import Change, record_changes
 from consentry.registration.models import Application as ApplicationRow
 from consentry.registration.service import as_application
 
@@ -62,10 +64,8 @@ __all__ = [
     "MAX_MEDIA_PER_MESSAGE",
     "BatchOutcome",
     "ItemOutcome",
-    "MessageFilter",
     "SendRequest",
     "get_message",
-    "list_messages",
     "send",
     "send_batch",
     "send_one",
@@ -73,7 +73,6 @@ __all__ = [
 
 log = get_logger(__name__)
 
-MessageFilter = repository.MessageFilter
 MAX_MEDIA_PER_MESSAGE = 10
 PROHIBITED_RULES = frozenset(
     {"CT-FORBIDDEN", "CT-HIGH-RISK-FINANCIAL", "CT-LEAD-GEN", "CT-AGE-GATE"}
@@ -454,8 +453,19 @@ def _judge_all(
     return outcomes, accepted
 
 
-def _event_values(item: _Accepted, now: datetime) -> dict[str, Any]:
-    return {"message_id": item.values["id"], "at": now, "status": MessageStatus.QUEUED}
+def _queued(items: Sequence[_Accepted], now: datetime) -> list[Change]:
+    """The first status change of accepted messages: `queued`, with their status callback (the
+    customer hears "queued" through messaging.status like every later change)."""
+    return [
+        Change(
+            message_id=item.values["id"],
+            account_id=item.values["account_id"],
+            status=MessageStatus.QUEUED,
+            at=now,
+            callback_url=item.values["status_callback_url"],
+        )
+        for item in items
+    ]
 
 
 def send(
@@ -500,7 +510,8 @@ def send_one(
         # A savepoint: a concurrent request with the same key loses only this insert.
         with session.begin_nested():
             session.add(row)
-            session.add(MessageEvent(**_event_values(item, now)))
+            session.flush()
+            record_changes(session, _queued([item], now))
     except IntegrityError:
         key = request.idempotency_key
         original = (
@@ -542,7 +553,7 @@ def send_batch(
         try:
             with session.begin_nested():
                 session.execute(insert(Message), [a.values for a in accepted])
-                session.execute(insert(MessageEvent), [_event_values(a, now) for a in accepted])
+                record_changes(session, _queued(accepted, now))
         except IntegrityError:
             raise Conflict(
                 "Another request used one of these idempotency keys at the same moment.",
@@ -567,15 +578,3 @@ def get_message(session: Session, principal: Principal, message_id: str) -> Mess
             fix="GET /api/v1/messages lists yours.",
         )
     return row
-
-
-def list_messages(
-    session: Session,
-    principal: Principal,
-    filters: MessageFilter,
-    *,
-    cursor: str | None = None,
-    limit: int = 50,
-) -> Page[Message]:
-    """The caller's messages, newest first."""
-    return repository.messages_page(session, principal, filters, cursor=cursor, limit=limit)
