@@ -188,7 +188,9 @@ def _context(session: Session, row: PhoneNumber, now: datetime) -> Context:
         row.number
     )
     if state.application is not None:
-        return context_for(as_application(state.application))
+        # Without the application's other samples: a textback is the only message the caller
+        # gets, so it must carry the brand and opt-out itself (a sibling sample does not count).
+        return context_for(as_application(state.application)).with_(sample_messages=())
     account = session.get(Account, row.account_id)
     return Context(company=account.name if account else None)
 
