@@ -73,9 +73,7 @@ def _outcome(response: Any) -> str:
 
 
 @pytest.fixture
-def rule(
-    client: TestClient, session: Session, customer: Tenant, program: ApplicationRow
-) -> str:
+def rule(client: TestClient, session: Session, customer: Tenant, program: ApplicationRow) -> str:
     """An enabled always-on rule on the customer's registered number; its id."""
     number_id = _number_id(session, customer)
     put = _put_rule(client, customer, number_id)
@@ -86,8 +84,9 @@ def rule(
 def test_rule_defaults_to_disabled_with_the_area_code_zone(
     client: TestClient, session: Session, customer: Tenant
 ) -> None:
-    got = client.get(f"/api/v1/numbers/{_number_id(session, customer)}/textback",
-                     headers=customer.headers)  # fmt: skip
+    got = client.get(
+        f"/api/v1/numbers/{_number_id(session, customer)}/textback", headers=customer.headers
+    )
     assert got.status_code == 200, got.text
     body = got.json()
     assert body["rule"]["enabled"] is False and body["rule"]["cooldown_minutes"] == 1440
@@ -122,8 +121,9 @@ def test_missed_call_is_texted_back_and_delivered_via_loopback(
         carrier.close()
     assert statuses(session, [message_id]) == {message_id: MessageStatus.DELIVERED}
 
-    listed = client.get("/api/v1/call-events", params={"number": EXAMPLE_NUMBER},
-                        headers=customer.headers)  # fmt: skip
+    listed = client.get(
+        "/api/v1/call-events", params={"number": EXAMPLE_NUMBER}, headers=customer.headers
+    )
     assert listed.status_code == 200
     assert [(i["outcome"], i["textback_message_id"]) for i in listed.json()["items"]] == [
         ("sent", message_id)
@@ -134,23 +134,32 @@ def test_consent_exemption_is_only_for_a_textback_soon_after_the_call(
     client: TestClient, customer: Tenant, rule: str, clock: FrozenClock
 ) -> None:
     # The caller gave no consent: an ordinary send to them is refused ...
-    plain = client.post("/api/v1/messages", headers=customer.headers,
-                        json={"from": EXAMPLE_NUMBER, "to": CALLER, "text": MESSAGE})  # fmt: skip
+    plain = client.post(
+        "/api/v1/messages",
+        headers=customer.headers,
+        json={"from": EXAMPLE_NUMBER, "to": CALLER, "text": MESSAGE},
+    )
     assert plain.status_code == 403 and plain.json()["error"]["code"] == "CONSENT_MISSING"
     # ... and so is a textback for a call reported long after it happened.
     old = _call(client, customer, at=clock.now() - timedelta(hours=3))
     assert _outcome(old) == "refused:CONSENT_MISSING" and old.json()["message_id"] is None
     # The call itself does not open the door for the customer's own sends.
     assert _outcome(_call(client, customer, frm="+15125559002")) == "sent"
-    other = client.post("/api/v1/messages", headers=customer.headers,
-                        json={"from": EXAMPLE_NUMBER, "to": "+15125559002", "text": MESSAGE})  # fmt: skip
+    other = client.post(
+        "/api/v1/messages",
+        headers=customer.headers,
+        json={"from": EXAMPLE_NUMBER, "to": "+15125559002", "text": MESSAGE},
+    )
     assert other.status_code == 403 and other.json()["error"]["code"] == "CONSENT_MISSING"
 
 
 def test_business_hours_decide_when_a_textback_goes(
-    client: TestClient, session: Session, customer: Tenant, program: ApplicationRow,
+    client: TestClient,
+    session: Session,
+    customer: Tenant,
+    program: ApplicationRow,
     clock: FrozenClock,
-) -> None:  # fmt: skip
+) -> None:
     number_id = _number_id(session, customer)
     hours = {"days": WEEKDAYS_9_TO_5}
     put = _put_rule(client, customer, number_id, when="outside_hours", business_hours=hours)
@@ -162,8 +171,9 @@ def test_business_hours_decide_when_a_textback_goes(
     assert _outcome(_call(client, customer)) == "sent"
     # The same hours read in New York: 19:00 there, still closed; 10:00 the next day, open.
     ny = {"timezone": "America/New_York", "days": WEEKDAYS_9_TO_5}
-    put = _put_rule(client, customer, number_id, when="inside_hours", business_hours=ny,
-                    cooldown_minutes=0)  # fmt: skip
+    put = _put_rule(
+        client, customer, number_id, when="inside_hours", business_hours=ny, cooldown_minutes=0
+    )
     assert put.status_code == 200
     assert _outcome(_call(client, customer)) == "outside_rule_hours"
     clock.advance(hours=15)
@@ -174,9 +184,12 @@ def test_business_hours_decide_when_a_textback_goes(
 
 
 def test_cooldown_allows_one_textback_per_caller_per_window(
-    client: TestClient, session: Session, customer: Tenant, program: ApplicationRow,
+    client: TestClient,
+    session: Session,
+    customer: Tenant,
+    program: ApplicationRow,
     clock: FrozenClock,
-) -> None:  # fmt: skip
+) -> None:
     number_id = _number_id(session, customer)
     assert _put_rule(client, customer, number_id, cooldown_minutes=60).status_code == 200
     assert _outcome(_call(client, customer)) == "sent"
@@ -197,8 +210,12 @@ def test_disabled_rule_and_announcement_calls(
     assert _put_rule(client, customer, number_id, cooldown_minutes=0).status_code == 200
     # A call that ended after an announcement needs answered_announcement.
     assert _outcome(_call(client, customer, kind="announcement")) == "disabled"
-    assert _put_rule(client, customer, number_id, cooldown_minutes=0,
-                     answered_announcement=True).status_code == 200  # fmt: skip
+    assert (
+        _put_rule(
+            client, customer, number_id, cooldown_minutes=0, answered_announcement=True
+        ).status_code
+        == 200
+    )
     assert _outcome(_call(client, customer, kind="announcement")) == "sent"
     assert _put_rule(client, customer, number_id, enabled=False).status_code == 200
     assert _outcome(_call(client, customer)) == "disabled"
@@ -219,8 +236,14 @@ def test_unregistered_number_is_refused_and_logged(
 def test_opted_out_caller_is_refused(
     client: TestClient, session: Session, customer: Tenant, rule: str, clock: FrozenClock
 ) -> None:
-    record_opt_out(session, account_id=customer.account.id, application_id=None, phone=CALLER,
-                   keyword="STOP", now=clock.now())  # fmt: skip
+    record_opt_out(
+        session,
+        account_id=customer.account.id,
+        application_id=None,
+        phone=CALLER,
+        keyword="STOP",
+        now=clock.now(),
+    )
     session.commit()
     assert _outcome(_call(client, customer)) == "refused:RECIPIENT_OPTED_OUT"
 
@@ -229,13 +252,17 @@ def test_opted_out_caller_is_refused(
     ("message", "rule_id"),
     [
         # No brand: the caller cannot tell who is texting.
-        ("Sorry we missed your call. We will call you back shortly. Reply STOP to opt out.",
-         "SM-BRAND"),
+        (
+            "Sorry we missed your call. We will call you back shortly. Reply STOP to opt out.",
+            "SM-BRAND",
+        ),
         # No way to stop the texts.
-        ("Northside Physical Therapy: Sorry we missed your call. We will call you back shortly.",
-         "SM-OPT-OUT"),
+        (
+            "Northside Physical Therapy: Sorry we missed your call. We will call you back shortly.",
+            "SM-OPT-OUT",
+        ),
     ],
-)  # fmt: skip
+)
 def test_rule_text_with_checker_errors_is_refused(
     client: TestClient,
     session: Session,
@@ -286,13 +313,15 @@ def test_tenants_see_only_their_own_numbers_and_calls(
 def test_call_events_are_paginated_newest_first(
     client: TestClient, customer: Tenant, rule: str
 ) -> None:
-    ids = [_call(client, customer, frm=f"+1512555900{i}").json()["call_event_id"]
-           for i in range(3)]  # fmt: skip
+    ids = [_call(client, customer, frm=f"+1512555900{i}").json()["call_event_id"] for i in range(3)]
     first = client.get("/api/v1/call-events", params={"limit": 2}, headers=customer.headers)
     page = first.json()
     assert [i["id"] for i in page["items"]] == ids[::-1][:2] and page["next_cursor"]
-    second = client.get("/api/v1/call-events", params={"limit": 2, "cursor": page["next_cursor"]},
-                        headers=customer.headers).json()  # fmt: skip
+    second = client.get(
+        "/api/v1/call-events",
+        params={"limit": 2, "cursor": page["next_cursor"]},
+        headers=customer.headers,
+    ).json()
     assert [i["id"] for i in second["items"]] == ids[:1] and second["next_cursor"] is None
 
 
@@ -321,9 +350,16 @@ def test_two_calls_at_once_send_one_textback(
         try:
             barrier.wait(5)
             with database.transaction() as s:
-                event = textback.on_call(s, customer.principal, kind=CallType.MISSED,
-                                         caller=CALLER, to=EXAMPLE_NUMBER, at=None,
-                                         now=clock.now(), settings=settings)  # fmt: skip
+                event = textback.on_call(
+                    s,
+                    customer.principal,
+                    kind=CallType.MISSED,
+                    caller=CALLER,
+                    to=EXAMPLE_NUMBER,
+                    at=None,
+                    now=clock.now(),
+                    settings=settings,
+                )
                 outcomes.append(event.outcome)
         except (DomainError, Exception) as exc:  # surfaced by the assertion below
             errors.append(exc)
