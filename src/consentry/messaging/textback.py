@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time, timedelta
-from typing import Any, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -49,9 +49,11 @@ __all__ = [
     "BusinessHours",
     "CallOutcome",
     "TextbackRule",
+    "default_zone",
     "get_rule",
     "list_call_events",
     "on_call",
+    "rule_of",
     "set_rule",
 ]
 
@@ -344,8 +346,3 @@ def list_call_events(
     if number is not None:
         stmt = stmt.where(CallEvent.number == parse_number(number))
     return paginate(session, stmt, CallEvent.id, cursor=cursor, limit=limit, descending=True)
-
-
-def rule_dict(rule: TextbackRule) -> dict[str, Any]:
-    """The rule as JSON."""
-    return rule.model_dump(mode="json")
