@@ -9,6 +9,7 @@ periodic work:
     every sweep_interval_seconds  sweeper (stuck `queued`/`sending`, unanswered receipts)
     every 5 s                     due status callbacks (first tries are nudged right away)
     every 5 min                   expire temporary registrations, flag overdue applications
+    every retention_purge_interval_seconds (1 h)  delete messages past their account's retention
 
 huey's own periodic tasks fire at most once a minute and on every consumer; the ticker runs at
 any interval and takes a queue-wide lock per job, so N worker processes do the work once.
@@ -302,6 +303,16 @@ class Pipeline:
 
         self._locked("registration", run)
 
+    def purge_retention(self) -> None:
+        """Delete the messages older than their account's retention (under the lock)."""
+        from consentry.messaging.retention import purge_expired_messages
+
+        def run() -> None:
+            with self.db.transaction() as session:
+                purge_expired_messages(session, self.clock.now())
+
+        self._locked("retention", run)
+
     def _locked(self, name: str, job: Callable[[], object]) -> None:
         # On Redis a queue-wide lock with a TTL (a crashed holder cannot block it for long)
         # makes N worker processes do the job once. SQLite storage has no TTL locks: the jobs
@@ -323,6 +334,7 @@ class Pipeline:
             (self.settings.sweep_interval_seconds, self.sweep),
             (_WEBHOOK_INTERVAL, self.nudge_webhooks),
             (_REGISTRATION_INTERVAL, self.registration_maintenance),
+            (self.settings.retention_purge_interval_seconds, self.purge_retention),
         ]
         next_run = [time.monotonic()] * len(jobs)
         while not self._stopping.is_set():

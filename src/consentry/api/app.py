@@ -24,6 +24,8 @@ from consentry.messaging.endpoints import router as messaging_router
 from consentry.messaging.hook_endpoints import router as hooks_router
 from consentry.messaging.log_endpoints import router as log_router
 from consentry.messaging.numbers.endpoints import router as numbers_router
+from consentry.messaging.retention_endpoints import router as retention_router
+from consentry.messaging.textback_endpoints import router as textback_router
 from consentry.registration.endpoints import review_router
 from consentry.registration.endpoints import router as registration_router
 
@@ -162,4 +164,6 @@ def create_app(
     app.include_router(numbers_router)
     app.include_router(consent_router)
     app.include_router(messaging_router)
+    app.include_router(textback_router)
+    app.include_router(retention_router)
     return app

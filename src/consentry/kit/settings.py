@@ -64,6 +64,15 @@ class Settings(BaseSettings):
     )
     quiet_hours_start: int = Field(8, description="Marketing may be sent from this local hour.")
     quiet_hours_end: int = Field(21, description="... until this local hour (exclusive).")
+    textback_consent_window_minutes: int = Field(
+        60,
+        ge=0,
+        description="An auto textback within this many minutes of the caller's call needs no "
+        "consent record (the caller started the contact; the textback answers it).",
+    )
+    retention_purge_interval_seconds: float = Field(
+        3600.0, gt=0, description="How often workers delete messages past their retention."
+    )
     max_message_chars: int = Field(1600, description="The longest text accepted for sending.")
     max_batch_messages: int = Field(1000, description="Messages per POST /api/v1/messages/batch.")
     media_dir: str = Field("./var/media", description="Where uploaded MMS media is stored.")

@@ -26,6 +26,8 @@ from consentry.kit.db import INT_PK, Base, JSONType, TimestampMixin, str_enum
 
 __all__ = [
     "FINAL_MESSAGE_STATUSES",
+    "CallEvent",
+    "CallType",
     "Direction",
     "Media",
     "Message",
@@ -38,6 +40,12 @@ __all__ = [
 class Direction(StrEnum):
     OUTBOUND = "outbound"
     INBOUND = "inbound"
+
+
+class CallType(StrEnum):
+    MISSED = "missed"
+    ANNOUNCEMENT = "announcement"  # the call ended after an announcement (voicemail greeting)
+    ANSWERED = "answered"
 
 
 class MessageStatus(StrEnum):
@@ -156,3 +164,32 @@ class Media(TimestampMixin, Base):
     filename: Mapped[str | None] = mapped_column(String(255))
     # Relative to the media directory setting, so the directory can move.
     storage_key: Mapped[str] = mapped_column(String(200))
+
+
+class CallEvent(Base):
+    """A call to one of the account's numbers, and what the auto textback did about it.
+
+    `outcome` is "sent", "cooldown", "disabled", "outside_rule_hours" or "refused:<CODE>" (the
+    send pipeline's refusal code); `textback_message_id` names the textback when one was queued.
+    """
+
+    __tablename__ = "call_events"
+    __table_args__ = (
+        # The cooldown question: the latest textbacks from one number to one caller.
+        Index("ix_call_events_pair", "account_id", "number", "caller", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[str] = mapped_column(String(20))  # ours
+    caller: Mapped[str] = mapped_column(String(20))
+    type: Mapped[CallType] = mapped_column(str_enum(CallType))
+    occurred_at: Mapped[datetime]
+    # Kept when retention purges the message: the log then says a textback went, not its text.
+    textback_message_id: Mapped[str | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="SET NULL")
+    )
+    outcome: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime]

@@ -13,13 +13,14 @@ from consentry.accounts.models import Account
 from consentry.accounts.repository import visible_accounts_clause
 from consentry.accounts.scope import Principal
 from consentry.consent.models import Consent, ConsentStatus, OptOut
-from consentry.messaging.models import Direction, Media, Message
+from consentry.messaging.models import CallEvent, Direction, Media, Message
 
 __all__ = [
     "active_consent_pairs",
     "media_by_ids",
     "messages_by_idempotency_key",
     "open_opt_outs",
+    "recent_call_pairs",
     "recent_inbound_pairs",
     "visible_media",
     "visible_message",
@@ -97,6 +98,25 @@ def recent_inbound_pairs(
                 Message.direction == Direction.INBOUND,
                 Message.remote_number.in_(chunk),
                 Message.created_at >= since,
+            )
+            .distinct()
+        )
+        out.update((ours, theirs) for ours, theirs in session.execute(stmt))
+    return out
+
+
+def recent_call_pairs(
+    session: Session, account_id: str, phones: Iterable[str], since: datetime
+) -> set[tuple[str, str]]:
+    """(account_number, caller) pairs where `caller` called the account's number since `since`."""
+    out: set[tuple[str, str]] = set()
+    for chunk in _chunks(phones):
+        stmt = (
+            select(CallEvent.number, CallEvent.caller)
+            .where(
+                CallEvent.account_id == account_id,
+                CallEvent.caller.in_(chunk),
+                CallEvent.occurred_at >= since,
             )
             .distinct()
         )

@@ -3,7 +3,8 @@
 `purge_expired_messages` deletes the messages older than their account's retention (their
 delivery events go with them by cascade). The triggers of migration 0005 keep conversations and
 the full-text index right: a thread loses the purged messages from its counters, points at its
-newest remaining message, and disappears when none is left. The queue schedules the purge.
+newest remaining message, and disappears when none is left. The worker's ticker runs the purge
+every settings.retention_purge_interval_seconds (hourly by default).
 """
 
 from __future__ import annotations
@@ -18,11 +19,22 @@ from consentry.kit.logging import get_logger
 from consentry.messaging.log_models import AccountSettings
 from consentry.messaging.models import Message
 
-__all__ = ["MAX_RETENTION_DAYS", "purge_expired_messages", "set_retention_days"]
+__all__ = [
+    "MAX_RETENTION_DAYS",
+    "get_retention_days",
+    "purge_expired_messages",
+    "set_retention_days",
+]
 
 log = get_logger(__name__)
 
 MAX_RETENTION_DAYS = 36_500
+
+
+def get_retention_days(session: Session, *, account_id: str) -> int | None:
+    """How many days an account keeps its messages (None: forever)."""
+    row = session.get(AccountSettings, account_id)
+    return row.retention_days if row is not None else None
 
 
 def set_retention_days(session: Session, *, account_id: str, days: int | None) -> AccountSettings:

@@ -12,7 +12,8 @@ this order, and the first failure is its refusal:
 3. the recipient is a valid US number (RECIPIENT_INVALID)
 4. the recipient has not opted out of this program or the account (RECIPIENT_OPTED_OUT)
 5. consent for this application, unless the recipient texted this number within the
-   conversation window (CONSENT_MISSING)
+   conversation window, or the message is an auto textback answering the recipient's call to
+   this number within the textback window (CONSENT_MISSING)
 6. text present or media given (MESSAGE_EMPTY), not too long (MESSAGE_TOO_LONG)
 7. content rules at send time (CONTENT_PROHIBITED, CONTENT_URL_SHORTENER)
 8. quiet hours for marketing, in the recipient's local time (QUIET_HOURS)
@@ -52,7 +53,12 @@ from consentry.kit.phone import normalize_us, time_zones
 from consentry.kit.settings import Settings
 from consentry.messaging import repository
 from consentry.messaging.media import MediaTooLarge
-from consentry.messaging.models import Direction, Media, Message, MessageStatus
+from consentry.messaging.models import (
+    Direction,
+    Media,
+    Message,
+    MessageStatus,
+)
 from consentry.messaging.outbox import enqueue_after_commit
 from consentry.messaging.registry import SenderIndex
 from consentry.messaging.segments import analyze
@@ -62,6 +68,7 @@ from consentry.registration.service import as_application
 
 __all__ = [
     "MAX_MEDIA_PER_MESSAGE",
+    "ORIGIN_TEXTBACK",
     "BatchOutcome",
     "ItemOutcome",
     "SendRequest",
@@ -74,6 +81,7 @@ __all__ = [
 log = get_logger(__name__)
 
 MAX_MEDIA_PER_MESSAGE = 10
+ORIGIN_TEXTBACK = "textback"
 PROHIBITED_RULES = frozenset(
     {"CT-FORBIDDEN", "CT-HIGH-RISK-FINANCIAL", "CT-LEAD-GEN", "CT-AGE-GATE"}
 )
@@ -93,6 +101,8 @@ class SendRequest:
     idempotency_key: str | None = None
     marketing: bool = False
     status_callback_url: str | None = None
+    # Set when the system sends the message itself ("textback", ...); see Message.origin.
+    origin: str | None = None
 
 
 @dataclass(slots=True)
@@ -169,6 +179,10 @@ class _Facts:
         self.consents = repository.active_consent_pairs(session, account, app_ids, phones)
         since = now - timedelta(hours=settings.conversation_window_hours)
         self.conversations = repository.recent_inbound_pairs(session, account, phones, since)
+        self.calls: set[tuple[str, str]] = set()
+        if any(r.origin == ORIGIN_TEXTBACK for r in requests):
+            after = now - timedelta(minutes=settings.textback_consent_window_minutes)
+            self.calls = repository.recent_call_pairs(session, account, phones, after)
         media_ids = {m for r in requests for m in r.media}
         self.media = repository.media_by_ids(session, account, media_ids)
         self._contexts: dict[str, Context] = {}
@@ -329,7 +343,15 @@ def _judge(
                 "(they can reply START, or give consent anew).",
                 details={"to": to, "application_id": app.id},
             )
-        if (app.id, to) not in facts.consents and (from_, to) not in facts.conversations:
+        # A textback answers the recipient's own call: carriers treat it like a reply to a
+        # conversation the recipient started, so for a short window after the call it needs no
+        # consent record. Only the system's textback gets this; a customer's send does not.
+        answers_call = req.origin == ORIGIN_TEXTBACK and (from_, to) in facts.calls
+        if (
+            (app.id, to) not in facts.consents
+            and (from_, to) not in facts.conversations
+            and not answers_call
+        ):
             raise Forbidden(
                 f"There is no record of {to} agreeing to receive messages of application {app.id}.",
                 code="CONSENT_MISSING",
@@ -387,6 +409,7 @@ def _judge(
         "encoding": seg.encoding,
         "idempotency_key": req.idempotency_key,
         "status_callback_url": req.status_callback_url,
+        "origin": req.origin,
         "attempts": 0,
         "next_attempt_at": now,
         "created_at": now,
