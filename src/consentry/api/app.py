@@ -14,6 +14,9 @@ from consentry.accounts.endpoints import router as accounts_router
 from consentry.api.provider import router as provider_router
 from consentry.compliance import CheckInputError
 from consentry.consent.endpoints import router as consent_router
+from consentry.consent.evidence import router as evidence_router
+from consentry.consent.hosted.api import router as optin_api_router
+from consentry.consent.hosted.routes import router as optin_router
 from consentry.documents.endpoints import router as documents_router
 from consentry.kit.clock import Clock, SystemClock
 from consentry.kit.db import Database
@@ -162,6 +165,10 @@ def create_app(
 
     install_web(app, settings)
     app.include_router(numbers_router)
+    # Before the consent router: /consents/export must not read as a consent id.
+    app.include_router(evidence_router)
+    app.include_router(optin_api_router)
+    app.include_router(optin_router)
     app.include_router(consent_router)
     app.include_router(messaging_router)
     app.include_router(textback_router)

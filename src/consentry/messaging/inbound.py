@@ -4,7 +4,8 @@
         STOP family   ─▶ opt-out recorded; the recipient's waiting messages are canceled;
                          one confirmation, only when the opt-out is new
         HELP / INFO   ─▶ the campaign's help message
-        START family  ─▶ opt-outs ended; the campaign's opt-in confirmation
+        START family  ─▶ opt-outs ended, pending (double opt-in) consents activated;
+                         the campaign's opt-in confirmation
 
 Replies are ordinary outbound messages (a row `queued`, with `origin` saying why, dispatched
 after commit) that skip the consent check: the recipient asked for them, and a STOP
@@ -21,6 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from consentry.accounts.models import Account
+from consentry.consent.hosted.service import activate_pending
 from consentry.consent.keywords import KeywordAction, classify, keyword_of
 from consentry.consent.service import end_opt_outs, record_opt_out
 from consentry.kit.errors import NotFound
@@ -213,9 +215,21 @@ def _on_keyword(
             phone=message.remote_number,
             now=now,
         )
+        # A YES to a double opt-in request activates the pending consent it asked about.
+        activated = (
+            activate_pending(
+                session,
+                account_id=message.account_id,
+                application_id=app.id,
+                phone=message.remote_number,
+                now=now,
+            )
+            if app is not None
+            else []
+        )
         # Only a real return is confirmed: START from someone who never left gets no text,
         # since there is no consent on record to text them under.
-        if ended:
+        if ended or activated:
             text = _campaign_text(
                 app, "opt_in", "confirmation_message"
             ) or default_opt_in_confirmation(brand)

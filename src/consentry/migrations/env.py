@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 
 import consentry.accounts.models
 import consentry.carriers.loopback.models
+import consentry.consent.hosted.models
 import consentry.consent.models
 import consentry.messaging.delivery_models
 import consentry.messaging.models
