@@ -18,6 +18,7 @@ from consentry.kit.deps import ClockDep, SessionDep, SettingsDep
 from consentry.kit.errors import DomainError
 from consentry.messaging import conversations as convs
 from consentry.messaging.logs import export_csv
+from consentry.messaging.numbers.repository import visible_numbers
 from consentry.messaging.numbers.service import list_numbers
 from consentry.messaging.search import search_messages
 from consentry.messaging.service import SendRequest, send_one
@@ -42,17 +43,15 @@ def numbers_page(request: Request, user: UserDep, session: SessionDep, clock: Cl
 
 
 @router.get("/inbox", response_class=HTMLResponse)
-def inbox(request: Request, user: UserDep, session: SessionDep, clock: ClockDep) -> Response:
+def inbox(request: Request, user: UserDep, session: SessionDep) -> Response:
     """The threads of each of the account's numbers, most recent activity first."""
     groups = []
-    for state in list_numbers(session, user.principal, now=clock.now()):
+    # The threads need only the numbers, not their registration state.
+    for number in visible_numbers(session, user.principal):
         page = convs.list_conversations(
-            session,
-            account_id=state.row.account_id,
-            number=state.row.number,
-            limit=THREADS_PER_NUMBER,
+            session, account_id=number.account_id, number=number.number, limit=THREADS_PER_NUMBER
         )
-        groups.append({"number": state.row, "threads": page.items, "more": page.next_cursor})
+        groups.append({"number": number, "threads": page.items, "more": page.next_cursor})
     return render(request, "inbox.html", user=user, groups=groups, title="Inbox")
 
 
