@@ -1,10 +1,13 @@
-"""Web UI benchmark: server time to render the dashboard, a wizard step and the review queue.
+"""Web UI benchmark: server time to render the dashboard, wizard, review queue and the
+messaging pages (numbers, inbox, thread, message log).
 
-    PYTHONPATH=src python bench/web.py [--applications 500] [--requests 100] [--database-url URL]
+    PYTHONPATH=src python bench/web.py [--applications 500] [--messages 10000] [--requests 100]
+        [--database-url URL]
 
 Builds a database (a temporary SQLite file unless --database-url names an empty PostgreSQL
 database) with one customer holding `--applications` applications (drafts, submitted, in review,
-rejected, approved; about a fifth with a temporary registration), signs in a customer and a
+rejected, approved; about a fifth with a temporary registration) and `--messages` messages
+with 200 handsets on the customer's number, signs in a customer and a
 reviewer, and times full requests through the ASGI app in process (routing, session, CSRF,
 queries, the checker on the wizard step, Jinja2 rendering), with no network in between.
 
@@ -22,6 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from consentry.accounts.models import AccountKind, Role, User  # noqa: E402
 from consentry.accounts.service import create_account  # noqa: E402
@@ -37,13 +42,17 @@ from consentry.api.app import create_app  # noqa: E402
 from consentry.compliance import Application, load_application  # noqa: E402
 from consentry.kit.clock import FrozenClock  # noqa: E402
 from consentry.kit.db import Database  # noqa: E402
+from consentry.kit.ids import new_id  # noqa: E402
 from consentry.kit.logging import configure_logging  # noqa: E402
 from consentry.kit.settings import Environment, Settings  # noqa: E402
+from consentry.messaging.log_models import Conversation  # noqa: E402
+from consentry.messaging.models import Direction, Message, MessageStatus, PhoneNumber  # noqa: E402
 from consentry.migrations import upgrade  # noqa: E402
 from consentry.registration import service  # noqa: E402
 
 FLOOR_MS = 200.0
 PASSWORD = "benchmark password 123"
+NUMBER = "+15125550123"  # the example's number, listed by every application
 EXAMPLE = ROOT / "src/consentry/examples/northside/application.yaml"
 
 
@@ -72,6 +81,9 @@ def seed(db: Database, count: int, clock: FrozenClock, settings: Settings) -> st
             role=Role.REVIEWER,
         )
         me, staff = principal_for(s, cu), principal_for(s, ru)
+        # Submitting needs the listed number to be the account's.
+        s.add(PhoneNumber(id=new_id("num"), account_id=customer.id, number=NUMBER, settings={}))
+        s.flush()
         for i in range(count):
             row = service.create_draft(s, me, application=app, clock=clock)
             kind = i % 5
@@ -100,6 +112,52 @@ def seed(db: Database, count: int, clock: FrozenClock, settings: Settings) -> st
                 clock.advance(hours=3)
     assert isinstance(cu, User)
     return draft_id
+
+
+def seed_messages(db: Database, count: int, clock: FrozenClock) -> int:
+    """`count` messages on the customer's number with 200 handsets (a third inbound, some
+    failed); the id of the busiest conversation."""
+    with db.transaction() as s:
+        account_id = s.scalars(select(User.account_id).where(User.email == "c@bench.example")).one()
+        start = clock.now() - timedelta(days=30)
+        rows = []
+        for i in range(count):
+            handset = f"+1512555{i % 200:04d}"
+            inbound = i % 3 == 0
+            at = start + timedelta(minutes=4 * i)
+            status = MessageStatus.RECEIVED if inbound else MessageStatus.DELIVERED
+            failed = not inbound and i % 37 == 0
+            rows.append(
+                Message(
+                    id=new_id("msg"),
+                    account_id=account_id,
+                    direction=Direction.INBOUND if inbound else Direction.OUTBOUND,
+                    from_number=handset if inbound else NUMBER,
+                    to_number=NUMBER if inbound else handset,
+                    account_number=NUMBER,
+                    remote_number=handset,
+                    text=f"Northside PT: appointment {i} is confirmed. Reply STOP to opt out.",
+                    media=[],
+                    status=MessageStatus.FAILED if failed else status,
+                    error_code="30006" if failed else None,
+                    segments=1,
+                    encoding="GSM-7",
+                    attempts=0 if inbound else 1,
+                    created_at=at,
+                    updated_at=at,
+                    read_at=at if inbound and i < count - 600 else None,
+                )
+            )
+            if len(rows) == 1000:
+                s.add_all(rows)
+                s.flush()
+                rows = []
+        s.add_all(rows)
+        s.flush()
+        thread = s.scalars(
+            select(Conversation.id).order_by(Conversation.last_message_at.desc()).limit(1)
+        ).one()
+    return int(thread)
 
 
 def _signed_in(app: Any, email: str) -> TestClient:
@@ -137,6 +195,7 @@ def main() -> int:
     """Run the benchmark; 0 when every page meets the floor."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--applications", type=int, default=500)
+    parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
@@ -154,6 +213,7 @@ def main() -> int:
         )
         started = time.perf_counter()
         draft_id = seed(db, args.applications, clock, settings)
+        thread_id = seed_messages(db, args.messages, clock)
         seeded = time.perf_counter() - started
         app = create_app(settings, clock, db)
         customer = _signed_in(app, "c@bench.example")
@@ -164,9 +224,16 @@ def main() -> int:
             ("wizard: campaign step", customer, f"/applications/{draft_id}/edit/campaign"),
             ("wizard: review step", customer, f"/applications/{draft_id}/edit/review"),
             ("review queue", reviewer, "/review"),
+            ("numbers", customer, "/numbers"),
+            ("inbox (50 of 200 threads)", customer, "/inbox"),
+            ("thread (50 messages)", customer, f"/inbox/{thread_id}"),
+            ("logs (50 of them)", customer, "/logs"),
+            ("logs: full text q", customer, "/logs?q=confirmed+appointment"),
+            ("logs: failed", customer, "/logs?status=failed"),
         ]
         print(
-            f"Web UI benchmark: {args.applications} applications on {db.dialect} "
+            f"Web UI benchmark: {args.applications} applications and {args.messages} messages "
+            f"on {db.dialect} "
             f"(seeded in {seeded:.1f} s), {args.requests} requests per page, "
             f"Python {platform.python_version()}, {os.cpu_count()} CPUs\n"
         )

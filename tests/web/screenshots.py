@@ -14,12 +14,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from consentry.accounts.models import Role, User
 from consentry.accounts.users import principal_for
 from consentry.compliance import Application, load_application
 from consentry.kit.clock import SystemClock
 from consentry.kit.db import Database
 from consentry.kit.settings import Settings
+from consentry.messaging.models import MessageStatus
 from consentry.migrations import upgrade
 from consentry.registration import service
 from tests.support.builders import EXAMPLE_NUMBER, example_json
@@ -79,6 +82,7 @@ def seed(db: Database) -> dict[str, str]:
         )
         ids["broken"] = draft(load_application(BROKEN).to_json())
         ids["waiting"] = waiting
+        ids.update(_conversations(s, customer.account.id, approved))
         for i, (name, domain) in enumerate(
             [("Elm Street Dental", "elmdental"), ("Harbor Vet Clinic", "harborvet")]
         ):
@@ -97,6 +101,67 @@ def seed(db: Database) -> dict[str, str]:
     return ids
 
 
+HANDSETS = ("+15125559001", "+15125559002", "+15125559003")
+_EXCHANGES = [
+    (
+        "out",
+        "Northside PT: your appointment is Tue 10:00 AM. Reply C to confirm, STOP to opt out.",
+    ),
+    ("in", "C"),
+    ("out", "Thanks, you're confirmed. See you Tuesday! 😀"),
+    ("in", "Can I bring my knee brace?"),
+]
+
+
+def _conversations(s: Any, account_id: str, application_id: str) -> dict[str, str]:
+    """A few threads on the example number, a consent per handset, one failed message."""
+    from datetime import timedelta
+
+    from consentry.consent.models import ConsentMethod
+    from consentry.consent.service import record_consent
+    from consentry.messaging.inbound import receive
+    from consentry.messaging.log_models import Conversation
+    from tests.messaging.builders import queue_message
+
+    now = SystemClock().now() - timedelta(hours=3)
+    consent_id = ""
+    for n, handset in enumerate(HANDSETS):
+        consent_id = record_consent(
+            s,
+            account_id=account_id,
+            application_id=application_id,
+            phone=handset,
+            method=ConsentMethod.WEB_FORM,
+            disclosure_text="Yes, text me appointment reminders from Northside Physical Therapy. "
+            "Msg & data rates may apply. Msg freq varies. Reply HELP for help, STOP to opt out.",
+            source={"url": "https://northsidept.com/sms", "ip": "203.0.113.7"},
+            now=now,
+        ).id
+        for i, (way, text) in enumerate(_EXCHANGES[: 4 - n]):
+            at = now + timedelta(minutes=10 * i + n)
+            if way == "in":
+                receive(
+                    s,
+                    from_number=handset,
+                    to_number=EXAMPLE_NUMBER,
+                    text=text,
+                    carrier="loopback",
+                    carrier_message_id=None,
+                    now=at,
+                )
+            else:
+                m = queue_message(
+                    s, account_id=account_id, to=handset, now=at, text=text, commit=False
+                )
+                m.status = MessageStatus.DELIVERED if n != 2 else MessageStatus.FAILED
+                if n == 2:
+                    m.error_code, m.error_message = "30006", "Landline or unreachable carrier"
+        s.flush()
+    thread = s.scalar(select(Conversation).where(Conversation.remote_number == HANDSETS[0]))
+    assert thread is not None
+    return {"thread": str(thread.id), "consent": consent_id}
+
+
 def main_pages(ids: dict[str, str]) -> list[tuple[str, str | None, str]]:
     """(name, the e-mail of who looks, path) of the main pages, on the seeded data."""
     customer, reviewer = "dana@northsidept.com", "reviewer@provider.example"
@@ -108,6 +173,12 @@ def main_pages(ids: dict[str, str]) -> list[tuple[str, str | None, str]]:
         ("wizard-consent", customer, f"/applications/{broken}/edit/consent"),
         ("wizard-review", customer, f"/applications/{broken}/edit/review"),
         ("application", customer, f"/applications/{waiting}"),
+        ("numbers", customer, "/numbers"),
+        ("inbox", customer, "/inbox"),
+        ("thread", customer, f"/inbox/{ids['thread']}"),
+        ("logs", customer, "/logs"),
+        ("consents", customer, "/consents"),
+        ("consent", customer, f"/consents/{ids['consent']}"),
         ("review-queue", reviewer, "/review"),
         ("review-detail", reviewer, f"/review/{waiting}"),
     ]

@@ -104,9 +104,11 @@ def install(app: FastAPI, settings: Settings) -> None:
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
+    from consentry.web.messaging_routes import router as messaging_router
     from consentry.web.routes import router
 
     app.include_router(router)
+    app.include_router(messaging_router)
 
 
 async def _maybe_await(value: Any) -> Any:

@@ -1,7 +1,7 @@
 """The navigation bar: which sections each role sees.
 
-Sections are added here as features land (the messaging pages add numbers, inbox, logs,
-consents and auto textback for customers); templates only loop over `nav_for(role)`.
+Customers and resellers see their applications and the messaging pages (numbers, inbox, logs,
+consents); staff see the review queue. Templates only loop over `nav_for(role)`.
 """
 
 from __future__ import annotations
@@ -33,6 +33,10 @@ _STAFF = frozenset({Role.REVIEWER, Role.ADMIN})
 
 NAV: tuple[NavItem, ...] = (
     NavItem("Applications", "/", _TENANT),
+    NavItem("Numbers", "/numbers", _TENANT),
+    NavItem("Inbox", "/inbox", _TENANT),
+    NavItem("Logs", "/logs", _TENANT),
+    NavItem("Consents", "/consents", _TENANT),
     NavItem("Review queue", "/review", _STAFF),
 )
 
