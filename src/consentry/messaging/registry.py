@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from consentry.kit.errors import Forbidden, NotFound
 from consentry.kit.phone import normalize_us
@@ -105,6 +105,8 @@ class SenderIndex:
         apps: Sequence[Application] = session.scalars(
             select(Application)
             .where(Application.account_id == account_id)
+            # The index reads statuses and listed numbers; the rest loads if a sender needs it.
+            .options(defer(Application.business), defer(Application.submitted_snapshot))
             .order_by(Application.id.desc())
         ).all()
         active_temps: set[str] = set()
