@@ -64,7 +64,8 @@ def main() -> int:
         for case_id, rules in rows:
             print(f"  {case_id}: {', '.join(rules)}")
     ok = overall >= AGREEMENT_FLOOR and not missed
-    print(f"floor: agreement >= {AGREEMENT_FLOOR:.0%} and no missed error  {'PASS' if ok else 'FAIL'}")
+    status = "PASS" if ok else "FAIL"
+    print(f"floor: agreement >= {AGREEMENT_FLOOR:.0%} and no missed error  {status}")
     return 0 if ok else 1
 
 
