@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from consentry.compliance.literals import FOLD_TRAPS, needed
+from consentry.compliance.literals import FOLD_TRAPS, needed, twin
 from consentry.compliance.model import Kind
 
 __all__ = [
@@ -240,22 +240,44 @@ class Text:
         folded = self._folded
         return folded is None or any(map(folded.__contains__, needs))
 
+    def _matches(self, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+        """Every match of `pattern`, exactly as `pattern.finditer(raw)` yields them: candidates
+        come from the pattern's lower-case twin on the lower-cased text, and the pattern itself
+        confirms each with an anchored match (see literals.twin)."""
+        fast = twin(pattern)
+        folded = self._folded
+        if fast is None or folded is None:
+            yield from pattern.finditer(self.raw)
+            return
+        raw, pos = self.raw, 0
+        confirm, candidate = pattern.match, fast.search
+        while True:
+            c = candidate(folded, pos)
+            if c is None:
+                return
+            m = confirm(raw, c.start())
+            if m is None:
+                pos = c.start() + 1
+                continue
+            yield m
+            pos = m.end()
+
     def find(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
         """The first match anywhere in the text."""
         if not self.may_match(pattern):
             return None
-        return pattern.search(self.raw)
+        return next(self._matches(pattern), None)
 
     def finditer(self, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
         if not self.may_match(pattern):
             return iter(())
-        return pattern.finditer(self.raw)
+        return self._matches(pattern)
 
     def find_affirmed(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
         """The first match that is not negated in its clause ("will not share" is negated)."""
         if not self.may_match(pattern):
             return None
-        for m in pattern.finditer(self.raw):
+        for m in self._matches(pattern):
             if not is_negated(self.raw, m.start()):
                 return m
         return None
@@ -264,7 +286,7 @@ class Text:
         """The first match that is negated in its clause."""
         if not self.may_match(pattern):
             return None
-        for m in pattern.finditer(self.raw):
+        for m in self._matches(pattern):
             if is_negated(self.raw, m.start()):
                 return m
         return None
