@@ -114,6 +114,20 @@ def test_professionals_are_an_audience() -> None:
                                         "reports from our office every week.")
 
 
+def test_renewal_offers_and_answering_questions_are_message_types() -> None:
+    assert "CD-WHO-WHAT-WHY" not in failing(
+        "Acme Insurance sends renewal offers to current insurance clients.",
+        company="Acme Insurance")
+    assert "CD-WHO-WHAT-WHY" not in failing(
+        "Acme Insurance texts current clients, answering questions on their coverage.",
+        company="Acme Insurance")
+    # "offers" alone, or answering in general, names no message type.
+    assert "CD-WHO-WHAT-WHY" in failing(
+        "Acme Insurance sends offers to current insurance clients.", company="Acme Insurance")
+    assert "CD-WHO-WHAT-WHY" in failing(
+        "Acme Insurance texts current clients and answers promptly.", company="Acme Insurance")
+
+
 def test_vague_message_types_fail() -> None:
     assert "CD-WHO-WHAT-WHY" in failing("Acme sends notifications and alerts to its customers.")
     assert "CD-WHO-WHAT-WHY" not in failing(
