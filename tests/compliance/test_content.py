@@ -184,6 +184,21 @@ def test_a_forbidden_word_inside_the_brand_name_is_not_content() -> None:
     )
 
 
+def test_a_forbidden_trade_ending_the_brand_name_is_content() -> None:
+    ctx = Context(company="ACME Dispensary")
+    text = "ACME Dispensary: James, your account balance has been updated. Reply STOP to opt out."
+    assert "CT-FORBIDDEN" in _rules("sample_message", text, ctx)
+    # The same trade word elsewhere in a brand, or an allowed trade, stays a name.
+    assert "CT-FORBIDDEN" not in _rules(
+        "sample_message", "Dispensary Road Dental: your cleaning is tomorrow at 2pm.",
+        Context(company="Dispensary Road Dental"),
+    )
+    assert "CT-FORBIDDEN" not in _rules(
+        "sample_message", "Acme Pharmacy: your refill is ready. Reply STOP to opt out.",
+        Context(company="Acme Pharmacy"),
+    )
+
+
 def test_prohibition_does_not_leak_into_the_next_sentence() -> None:
     text = "We never share your data.\nBuy CBD oil today at 30% off!"
     assert "CT-FORBIDDEN" in _rules("sample_message", text)

@@ -102,6 +102,32 @@ def test_description_must_name_the_audience() -> None:
     assert "CD-WHO-WHAT-WHY" not in failing(with_audience)
 
 
+def test_professionals_are_an_audience() -> None:
+    text = ("Messages are sent by Acme to local realtors who enroll on acme.com to get rental "
+            "projections for the listings they manage.")
+    assert "CD-WHO-WHAT-WHY" not in failing(text)
+    # Without the message type the same audience is not enough.
+    assert "CD-WHO-WHAT-WHY" in failing("Messages are sent by Acme to local realtors who enroll "
+                                        "on acme.com for our program.")
+    # A bare "agents" names no audience (it may be the sender's own staff).
+    assert "CD-WHO-WHAT-WHY" in failing("Acme agents send rental projections and listing "
+                                        "reports from our office every week.")
+
+
+def test_renewal_offers_and_answering_questions_are_message_types() -> None:
+    assert "CD-WHO-WHAT-WHY" not in failing(
+        "Acme Insurance sends renewal offers to current insurance clients.",
+        company="Acme Insurance")
+    assert "CD-WHO-WHAT-WHY" not in failing(
+        "Acme Insurance texts current clients, answering questions on their coverage.",
+        company="Acme Insurance")
+    # "offers" alone, or answering in general, names no message type.
+    assert "CD-WHO-WHAT-WHY" in failing(
+        "Acme Insurance sends offers to current insurance clients.", company="Acme Insurance")
+    assert "CD-WHO-WHAT-WHY" in failing(
+        "Acme Insurance texts current clients and answers promptly.", company="Acme Insurance")
+
+
 def test_vague_message_types_fail() -> None:
     assert "CD-WHO-WHAT-WHY" in failing("Acme sends notifications and alerts to its customers.")
     assert "CD-WHO-WHAT-WHY" not in failing(

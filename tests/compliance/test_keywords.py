@@ -62,6 +62,26 @@ def test_confirmation_missing_an_element_fails(text: str, missing: str) -> None:
     assert keyword in hits[0].message.lower()
 
 
+@pytest.mark.parametrize(
+    ("text", "states_frequency"),
+    [
+        ("Northside PT: Thanks for joining! Up to 4/msgs/month. Reply STOP to opt-out or HELP for "
+         "help. Msg & Data rates may apply.", True),
+        ("You're now subscribed to receive Northside PT weekly exercise tips. Msg&data rates may "
+         "apply. Text STOP to opt-out or HELP for help.", True),
+        ("Northside PT: Thanks for joining! Up to 4/month. Reply STOP to opt-out or HELP for help. "
+         "Msg & Data rates may apply.", False),
+        ("You're now subscribed to receive Northside PT exercise tips every so often. Msg&data "
+         "rates may apply. Text STOP to opt-out or HELP for help.", False),
+    ],
+)
+def test_confirmation_frequency_forms(text: str, states_frequency: bool) -> None:
+    report = check_text("sample_message", text, Context(company=BRAND, message_role=CONFIRM))
+    missing = any(f.rule == "KW-CONFIRMATION" and "frequency" in f.message
+                  for f in report.findings)
+    assert missing is not states_frequency
+
+
 def test_confirmation_rule_only_runs_on_confirmations() -> None:
     text = "Northside PT: your visit on [date] is confirmed. Reply STOP to opt out."
     assert "KW-CONFIRMATION" not in failing(text, None)

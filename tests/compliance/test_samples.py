@@ -424,6 +424,18 @@ def test_two_factor_sample_without_a_code_fails() -> None:
     assert "SM-USE-CASE-MATCH" not in failing("Acme: Your one-time passcode is {otp}.", ctx)
 
 
+def test_passcode_shown_as_sent_does_not_fit_a_marketing_campaign() -> None:
+    ctx = Context(company="Acme", use_case="MARKETING")
+    assert "SM-USE-CASE-MATCH" in failing("Acme: Here's your one-time passcode: 123456", ctx)
+    # One 2FA phrase without a code shown, or a promo code, is not a passcode message.
+    assert "SM-USE-CASE-MATCH" not in failing(
+        "Acme: Forgot your passcode? Visit acme.com to reset it. Reply STOP to opt out.", ctx)
+    assert "SM-USE-CASE-MATCH" not in failing(
+        "Acme: Your code is 4521 for 20% off this weekend. Reply STOP to opt out.", ctx)
+    care = Context(company="Acme", use_case="CUSTOMER_CARE")
+    assert "SM-USE-CASE-MATCH" not in failing("Acme: Here's your one-time passcode: 123456", care)
+
+
 def test_customer_care_accepts_account_and_delivery_content() -> None:
     ctx = ctx_for("CUSTOMER_CARE")
     text = ("Northside PT: Your order of resistance bands has shipped. Tracking number: "

@@ -144,6 +144,11 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
+def _ends_a_brand(spans: list[tuple[int, int]], raw: str, end: int) -> bool:
+    """True when a match ending at `end` is the last word of a brand span (possessive aside)."""
+    return any(s < end and raw[end:e].lower() in ("", "'s", "’s") for s, e in spans)
+
+
 def _sentence_text(t: Text, pos: int) -> str:
     sentences = t.sentences
     if not sentences:
@@ -185,7 +190,13 @@ def _scan(t: Text, ctx: Context) -> list[ContentMatch]:
     found: list[ContentMatch] = []
     for category, m in candidates:
         start, end = m.start(), m.end()
-        if _overlaps(exempt, start, end) or _overlaps(brands, start, end):
+        if _overlaps(exempt, start, end):
+            continue
+        # A word inside the brand is a name, not content ("Casino Road Dental"), unless it is
+        # the brand's last word: that names the trade itself ("Acme Dispensary", "Joe's Vape").
+        if _overlaps(brands, start, end) and not (
+            category in FORBIDDEN and _ends_a_brand(brands, t.raw, end)
+        ):
             continue
         if _context_allows(t, category, start):
             continue

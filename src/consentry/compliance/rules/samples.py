@@ -192,6 +192,10 @@ class UseCaseScope:
         scores = use_case_scores(raw, (n for n in _use_case_names() if n not in self.allowed))
         if not scores:
             return None
+        if scores.get("2FA") == 1 and _shows_code(Text(raw)) and not is_promotional(Text(raw)):
+            # A passcode shown as sent ("one-time passcode: 123456") is a one-time passcode
+            # message even when only one 2FA phrase names it; a promo code is not.
+            scores["2FA"] = 2
         best, score = max(scores.items(), key=lambda kv: kv[1])
         return best if score >= 2 else None
 
