@@ -546,6 +546,28 @@ class TestPolicyLinks:
         )
         assert "OI-POLICY-LINKS" not in failing(text)
 
+    @pytest.mark.parametrize(
+        "reference",
+        [
+            "See our Privacy Policy and Terms of Service.",
+            "Please see Privacy Policy and Terms of Use.",
+            "View our Terms and Privacy Policy.",
+        ],
+    )
+    def test_see_reference(self, reference: str) -> None:
+        # The reference a web form shows as links.
+        text = GOOD.replace(
+            "Privacy: https://acmedental.com/privacy Terms: https://acmedental.com/terms", reference
+        )
+        assert "OI-POLICY-LINKS" not in failing(text)
+
+    def test_see_reference_names_only_one(self) -> None:
+        text = GOOD.replace(
+            "Privacy: https://acmedental.com/privacy Terms: https://acmedental.com/terms",
+            "See our Privacy Policy. We follow our Terms of Service.",
+        )
+        assert "OI-POLICY-LINKS" in failing(text)
+
     def test_named_without_place(self) -> None:
         text = GOOD.replace(
             "Privacy: https://acmedental.com/privacy Terms: https://acmedental.com/terms",
@@ -680,6 +702,8 @@ class TestBuriedInTerms:
             "texts from Acme Dental",
             "I have read and agree to the Terms, including receiving appointment reminder texts "
             "from Acme Dental",
+            # No article before the documents: still an acceptance of them.
+            "I agree to terms, privacy policy, and appointment reminder texts from Acme Dental",
         ],
     )
     def test_merged(self, consent: str) -> None:
