@@ -669,6 +669,24 @@ class TestBundledChannels:
     def test_separate_or_help_contact(self, extra: str) -> None:
         assert "OI-BUNDLED-CHANNELS" not in failing(GOOD + " " + extra)
 
+    def test_one_checkbox_described_for_both(self) -> None:
+        # A flow describing one box for two channels: the box is the consent, no verb needed.
+        text = "Include a checkbox to receive promotional emails and SMS from Acme Dental."
+        assert "OI-BUNDLED-CHANNELS" in failing(text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Include a checkbox to receive promotional SMS from Acme Dental and a separate, "
+            "unchecked checkbox for emails.",
+            "Patients check a checkbox to receive SMS from Acme Dental. For help, email "
+            "support@acmedental.com.",
+            "Include a checkbox for promotional emails.",
+        ],
+    )
+    def test_checkbox_for_one_channel(self, text: str) -> None:
+        assert "OI-BUNDLED-CHANNELS" not in failing(text)
+
 
 class TestBundledPurposes:
     def test_one_box_for_reminders_and_promotions_on_booking_form(self) -> None:
