@@ -546,6 +546,28 @@ class TestPolicyLinks:
         )
         assert "OI-POLICY-LINKS" not in failing(text)
 
+    @pytest.mark.parametrize(
+        "reference",
+        [
+            "See our Privacy Policy and Terms of Service.",
+            "Please see Privacy Policy and Terms of Use.",
+            "View our Terms and Privacy Policy.",
+        ],
+    )
+    def test_see_reference(self, reference: str) -> None:
+        # The reference a web form shows as links.
+        text = GOOD.replace(
+            "Privacy: https://acmedental.com/privacy Terms: https://acmedental.com/terms", reference
+        )
+        assert "OI-POLICY-LINKS" not in failing(text)
+
+    def test_see_reference_names_only_one(self) -> None:
+        text = GOOD.replace(
+            "Privacy: https://acmedental.com/privacy Terms: https://acmedental.com/terms",
+            "See our Privacy Policy. We follow our Terms of Service.",
+        )
+        assert "OI-POLICY-LINKS" in failing(text)
+
     def test_named_without_place(self) -> None:
         text = GOOD.replace(
             "Privacy: https://acmedental.com/privacy Terms: https://acmedental.com/terms",
@@ -647,6 +669,24 @@ class TestBundledChannels:
     def test_separate_or_help_contact(self, extra: str) -> None:
         assert "OI-BUNDLED-CHANNELS" not in failing(GOOD + " " + extra)
 
+    def test_one_checkbox_described_for_both(self) -> None:
+        # A flow describing one box for two channels: the box is the consent, no verb needed.
+        text = "Include a checkbox to receive promotional emails and SMS from Acme Dental."
+        assert "OI-BUNDLED-CHANNELS" in failing(text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Include a checkbox to receive promotional SMS from Acme Dental and a separate, "
+            "unchecked checkbox for emails.",
+            "Patients check a checkbox to receive SMS from Acme Dental. For help, email "
+            "support@acmedental.com.",
+            "Include a checkbox for promotional emails.",
+        ],
+    )
+    def test_checkbox_for_one_channel(self, text: str) -> None:
+        assert "OI-BUNDLED-CHANNELS" not in failing(text)
+
 
 class TestBundledPurposes:
     def test_one_box_for_reminders_and_promotions_on_booking_form(self) -> None:
@@ -680,6 +720,8 @@ class TestBuriedInTerms:
             "texts from Acme Dental",
             "I have read and agree to the Terms, including receiving appointment reminder texts "
             "from Acme Dental",
+            # No article before the documents: still an acceptance of them.
+            "I agree to terms, privacy policy, and appointment reminder texts from Acme Dental",
         ],
     )
     def test_merged(self, consent: str) -> None:

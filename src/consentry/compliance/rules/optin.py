@@ -31,6 +31,9 @@ from consentry.compliance.text import Text, brand_pattern, is_negated
 _ANCHOR = re.compile(r"<a\b([^>]*)>(.*?)</a\s*>", re.I | re.S)
 _HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _CHECKBOX_INPUT = re.compile(r"<input\b[^>]*\btype\s*=\s*[\"']?checkbox\b", re.I)
+# A statement about one checkbox ("a checkbox to receive emails and SMS"): checking it is the
+# consent, so the statement needs no consent verb of its own.
+_CHECKBOX_WORD = re.compile(r"\b(?:check|tick)[\s-]?box(?:es)?\b", re.I)
 _MARKER = re.compile(r"\[[xX✓✔]\]|\([xX✓✔]\)|[☑☒✓✔✅]")
 _PRIVACY_WORD = re.compile(r"privacy|polic", re.I)
 _TERMS_WORD = re.compile(r"terms|\btos\b|conditions|/legal\b", re.I)
@@ -267,7 +270,8 @@ def not_prechecked(t: Text, ctx: Context) -> Iterator[Hit]:
 def bundled_channels(t: Text, ctx: Context) -> Iterator[Hit]:
     """SMS consent must not share one statement or checkbox with calls or e-mail."""
     for start, end in _statements_with(t, "other_channel"):
-        m = bundles_channels(t.raw, start, end)
+        checkbox = _CHECKBOX_WORD.search(t.raw, start, end) is not None
+        m = bundles_channels(t.raw, start, end, checkbox=checkbox)
         if m is not None:
             yield Hit(
                 message=(
