@@ -68,8 +68,14 @@ def _scan(t: Text, stems: str, full: re.Pattern[str]) -> Iterator[re.Match[str]]
 
 
 def _stem_sentences(t: Text, stems: str) -> list[int]:
-    """Indices of the prose sentences that hold a stem under `stems`, in order."""
-    return sorted({t.prose_index(pos) for pos in _stem_hits(t, stems)})
+    """Indices of the prose sentences that hold a stem under `stems`, in order; computed once
+    per text, since several rules (PP-*, TS-SHARING) read the same stems."""
+    key = f"privacy.stem_sentences.{stems}"
+    found = t.scratch.get(key)
+    if not isinstance(found, list):
+        found = sorted({t.prose_index(pos) for pos in _stem_hits(t, stems)})
+        t.scratch[key] = found
+    return found
 
 
 def non_sharing_statement(t: Text) -> re.Match[str] | None:
@@ -170,16 +176,16 @@ def sharing(t: Text) -> Iterator[tuple[Sentence, bool]]:
         yield s, names_sms
     # SMS data offered up for marketing needs no named recipient to be sharing ("opt-in data may
     # be shared for marketing purposes if you agree").
-    skip = set(with_recipient)
-    for i in _stem_sentences(t, "mobile_stems"):
+    for i in _stem_sentences(t, "marketing_stems"):
         s = sentences[i]
-        if i in skip or not _p("sms_data").search(raw, s.start, s.end):
+        if i in with_recipient:
             continue
         marketing = any(
             not is_negated(raw, m.start())
             for m in _p("marketing_purpose").finditer(raw, s.start, s.end)
         )
-        if marketing and _affirmed_share(raw, s):
+        # The SMS-data pattern is the costliest, so it runs last.
+        if marketing and _affirmed_share(raw, s) and _p("sms_data").search(raw, s.start, s.end):
             yield s, True
 
 
