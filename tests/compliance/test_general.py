@@ -309,3 +309,32 @@ def test_readability_is_measured_and_skips_tiny_texts() -> None:
     assert score is not None
     ease, grade, n_words, n_sentences = score
     assert 40 < ease < 110 and grade < 10 and n_words >= 15 and n_sentences == 3
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "placeholder"),
+    [
+        ("terms", "Get help directly at {{ companyPhoneNumber }}.", "{{ companyPhoneNumber }}"),
+        ("terms", "Offers and alerts from [[shop_name]] via text message.", "[shop_name]"),
+        ("terms", "You may receive up to [X] messages per week.", "[X]"),
+        ("opt_in", "Text JOIN to get alerts from [Clinic Name].", "[Clinic Name]"),
+    ],
+)
+def test_template_variables_and_counts_are_stand_ins(
+    kind: str, text: str, placeholder: str
+) -> None:
+    hits = [f for f in check_text(kind, text, ACME).findings if f.rule == "GEN-PLACEHOLDER"]
+    assert placeholder in [text[f.span[0] : f.span[1]] for f in hits if f.span]
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        ("sample_message", "Acme: You have [X] points. Your order [order number] shipped."),
+        ("sample_message", "Acme: Hi [firstName], your order from [store name] is ready."),
+        ("opt_in", "[X] Yes, text me order updates from Acme Dental."),
+        ("campaign_description", "Acme sends order updates like 'Order [order number] shipped'."),
+    ],
+)
+def test_variables_and_checkbox_markers_stay_fine(kind: str, text: str) -> None:
+    assert "GEN-PLACEHOLDER" not in check_text(kind, text, ACME).rules()

@@ -547,3 +547,64 @@ def test_prose_sentences_join_wrapped_lines_but_not_headings_or_bullets() -> Non
     assert texts[0] == "## SMS"
     assert texts[1].endswith("promotional purposes.")
     assert texts[2:] == ["- Reply STOP to opt out", "- Reply HELP for help"]
+
+
+# --- recipient-less sharing, lead buyers, first-person consent claims ----------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Opt in data may be shared for marketing purposes if you agree.",
+        "Your mobile number may be sold for promotional purposes.",
+    ],
+)
+def test_offering_sms_data_for_marketing_is_sharing_without_a_recipient(sentence: str) -> None:
+    assert "PP-SHARING-LANGUAGE" in failing(policy(sentence))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Opt-in data will not be shared for marketing purposes.",
+        "We use your mobile number to send the marketing messages you asked for.",
+        "You may share our promotional texts with friends.",
+    ],
+)
+def test_sms_data_near_marketing_without_an_affirmed_share_passes(sentence: str) -> None:
+    assert "PP-SHARING-LANGUAGE" not in failing(policy(NON_SHARING, sentence))
+
+
+def test_buyers_who_purchase_leads_are_sharing() -> None:
+    text = policy(
+        "We match consumer Leads with Buyers (licensed agents and lenders) who have purchased "
+        "access to Leads in the consumer's area."
+    )
+    assert "PP-SHARING-LANGUAGE" in failing(text)
+
+
+def test_a_buyer_of_our_business_is_not_lead_sharing() -> None:
+    text = policy(
+        NON_SHARING,
+        "We may disclose personal information to a buyer or other successor in connection with "
+        "a merger or sale of company assets.",
+    )
+    assert "PP-SHARING-LANGUAGE" not in failing(text)
+
+
+def test_first_person_consent_from_providing_a_number_is_embedded() -> None:
+    text = policy(
+        NON_SHARING,
+        "By providing my phone number, I consent to receive SMS text messages from Acme Dental "
+        "for appointment reminders.",
+    )
+    assert "DOC-EMBEDDED-CONSENT" in failing(text)
+
+
+def test_first_person_consent_by_checking_a_box_is_a_description() -> None:
+    text = policy(
+        NON_SHARING,
+        "By checking the box and providing my phone number, I consent to receive SMS text "
+        "messages from Acme Dental.",
+    )
+    assert "DOC-EMBEDDED-CONSENT" not in failing(text)

@@ -425,3 +425,52 @@ def test_a_labelled_bare_frequency_is_a_frequency(line: str) -> None:
 def test_a_frequency_label_without_a_frequency_is_not_enough() -> None:
     text = "Reyes Dental sends appointment reminders. Frequency depends."
     assert "TS-FREQUENCY" in check_text("terms", text, Context(company="Reyes Dental")).rules()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Message frequency depends on your activity.",
+        "This is a recurring subscription and the frequency is related to your appointments.",
+        "Messages are event-based.",
+        "Typically, recipients may receive 1\u20133 messages per call, reservation, or order.",
+        "You will receive a message when a user initiates a payment request.",
+    ],
+)
+def test_activity_based_frequency_is_a_frequency(line: str) -> None:
+    text = f"Reyes Dental sends appointment reminders. {line}"
+    assert "TS-FREQUENCY" not in check_text("terms", text, Context(company="Reyes Dental")).rules()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Message frequency is up to us.",
+        "Messages are sent by Reyes Dental.",
+        "You will receive a confirmation when you sign up.",
+    ],
+)
+def test_near_miss_frequency_lines_are_not_enough(line: str) -> None:
+    text = f"Reyes Dental sends appointment reminders. {line}"
+    assert "TS-FREQUENCY" in check_text("terms", text, Context(company="Reyes Dental")).rules()
+
+
+def test_plural_messages_and_data_rates() -> None:
+    text = "Reyes Dental sends appointment reminders. Messages and data rates may apply."
+    assert "TS-RATES" not in check_text("terms", text, Context(company="Reyes Dental")).rules()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Reyes Dental sends payment requests by text when a balance is due.",
+        "Reyes Dental sends a daily briefing by text.",
+    ],
+)
+def test_payment_requests_and_briefings_are_a_program(text: str) -> None:
+    assert "TS-PROGRAM" not in check_text("terms", text, Context(company="Reyes Dental")).rules()
+
+
+def test_a_request_alone_is_not_a_program() -> None:
+    text = "Reyes Dental answers every request by text."
+    assert "TS-PROGRAM" in check_text("terms", text, Context(company="Reyes Dental")).rules()

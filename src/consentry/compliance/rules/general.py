@@ -241,6 +241,11 @@ _SLOT_TRIM = re.compile(
     re.I,
 )
 _SPACES = re.compile(r"[\s_]+")
+# A camel-cased template variable reads as words: "{{ companyPhoneNumber }}" is "company phone
+# number".
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+# A lone letter in a slot is a count to fill in: "up to [X] messages per week".
+_LETTER_SLOTS = frozenset({"x", "n"})
 # HTML elements that read like slot words; "<address>" in a pasted page is markup.
 _HTML_TAGS = frozenset({"address", "link", "time", "data", "form", "label", "span", "p", "b", "i"})
 # Slot words that name the sender in a compound ("[Clinic Name]" is the sender's name field only
@@ -249,7 +254,7 @@ _NAME_SUFFIX = " name"
 
 
 def _slot_core(content: str) -> str:
-    core = _SPACES.sub(" ", content.replace("-", " - ")).strip().lower()
+    core = _SPACES.sub(" ", _CAMEL.sub(" ", content).replace("-", " - ")).strip().lower()
     core = core.replace(" - ", "-")
     previous = None
     while previous != core:
@@ -274,11 +279,15 @@ def _slot_category(content: str) -> str | None:
     contact = words("general", "slot_contact")
     if core in contact or low in contact:
         return "contact"
+    # "[company phone number]": a detail named in several words ends in a known one; a lone
+    # "number" ("[order number]") may be a sample's variable and is not read this way.
+    if any(core.endswith(" " + c) for c in contact if " " in c):
+        return "contact"
     if core in words("general", "slot_date") or "date" in core.split() or "updated" in core:
         return "date"
-    if core == "name":
+    if core == "name" or core.endswith(_NAME_SUFFIX):
         return "name"
-    if insert:
+    if insert or core in _LETTER_SLOTS:
         return "insert"
     return None
 
@@ -318,6 +327,14 @@ _SLOT_MESSAGES = {
 
 
 _SLOT_OPENERS = ("[", "{", "<", "%", "$")
+
+
+def _is_checkbox(raw: str, start: int, content: str) -> bool:
+    """A "[x]" that opens a line is a ticked checkbox drawn in text, not a count to fill in."""
+    line_start = start == 0 or raw[start - 1] == "\n"
+    return line_start and raw[start] == "[" and content.strip().lower() in _LETTER_SLOTS
+
+
 # Reserved documentation names: the host is read leftwards from "example.com" or ".test".
 _HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-")
 
@@ -350,6 +367,8 @@ def _placeholders(t: Text, kind: Kind) -> Iterator[tuple[tuple[int, int], str, S
                 continue
             category = _slot_category(content)
             if category is None or category not in flagged:
+                continue
+            if _is_checkbox(raw, m.start(), content):
                 continue
             if (
                 category == "contact"

@@ -68,8 +68,14 @@ def _scan(t: Text, stems: str, full: re.Pattern[str]) -> Iterator[re.Match[str]]
 
 
 def _stem_sentences(t: Text, stems: str) -> list[int]:
-    """Indices of the prose sentences that hold a stem under `stems`, in order."""
-    return sorted({t.prose_index(pos) for pos in _stem_hits(t, stems)})
+    """Indices of the prose sentences that hold a stem under `stems`, in order; computed once
+    per text, since several rules (PP-*, TS-SHARING) read the same stems."""
+    key = f"privacy.stem_sentences.{stems}"
+    found = t.scratch.get(key)
+    if not isinstance(found, list):
+        found = sorted({t.prose_index(pos) for pos in _stem_hits(t, stems)})
+        t.scratch[key] = found
+    return found
 
 
 def non_sharing_statement(t: Text) -> re.Match[str] | None:
@@ -147,21 +153,19 @@ def sharing(t: Text) -> Iterator[tuple[Sentence, bool]]:
     Negated statements, sharing with service providers that help deliver the service, legally
     compelled or business-transfer disclosures and de-identified data are not sharing; a
     sentence that names marketing purposes is sharing whatever else it says. Sentences covered
-    by an explicit carve-out of SMS opt-in data are left out.
+    by an explicit carve-out of SMS opt-in data are left out. A sentence that offers SMS data
+    itself for marketing is sharing even when it names no recipient.
     """
     raw = t.raw
     sentences = t.prose_sentences
-    verbs = _p("share_verbs")
     doc_carve_out: bool | None = None
     # Sharing needs a recipient, and recipients are rarer than verbs: start from them.
-    for i in _stem_sentences(t, "recipient_stems"):
+    with_recipient = _stem_sentences(t, "recipient_stems")
+    for i in with_recipient:
         s = sentences[i]
-        affirmed = any(
-            not is_negated(raw, v.start())
-            and not _p("user_subject").search(raw[max(0, v.start() - _SUBJECT_WINDOW) : v.start()])
-            for v in verbs.finditer(raw, s.start, s.end)
-        )
-        if not affirmed or not _shares(t, s) or _p("carve_out").search(raw, s.start, s.end):
+        if not _affirmed_share(raw, s) or not _shares(t, s):
+            continue
+        if _p("carve_out").search(raw, s.start, s.end):
             continue
         names_sms = _p("sms_data").search(raw, s.start, s.end) is not None
         if not names_sms:
@@ -170,6 +174,28 @@ def sharing(t: Text) -> Iterator[tuple[Sentence, bool]]:
             if doc_carve_out:
                 continue
         yield s, names_sms
+    # SMS data offered up for marketing needs no named recipient to be sharing ("opt-in data may
+    # be shared for marketing purposes if you agree").
+    for i in _stem_sentences(t, "marketing_stems"):
+        s = sentences[i]
+        if i in with_recipient:
+            continue
+        marketing = any(
+            not is_negated(raw, m.start())
+            for m in _p("marketing_purpose").finditer(raw, s.start, s.end)
+        )
+        # The SMS-data pattern is the costliest, so it runs last.
+        if marketing and _affirmed_share(raw, s) and _p("sms_data").search(raw, s.start, s.end):
+            yield s, True
+
+
+def _affirmed_share(raw: str, s: Sentence) -> bool:
+    """True when sentence `s` holds a sharing verb that is neither negated nor the user's own."""
+    for v in _p("share_verbs").finditer(raw, s.start, s.end):
+        before = raw[max(0, v.start() - _SUBJECT_WINDOW) : v.start()]
+        if not is_negated(raw, v.start()) and not _p("user_subject").search(before):
+            return True
+    return False
 
 
 def embedded_consent(t: Text) -> Iterator[tuple[Sentence, bool]]:
