@@ -283,6 +283,7 @@ def test_rates_missing(line: str) -> None:
         "You can cancel at any time by texting STOP.",
         "Reply HELP for help, STOP to cancel.",
         "Reply with the word STOP to be removed.",
+        "If you no longer wish to receive texts, you can reply STOP at any time.",
     ],
 )
 def test_stop_variants(line: str) -> None:
@@ -297,6 +298,7 @@ def test_stop_variants(line: str) -> None:
         "To unsubscribe, click the link in any message.",
         "Reply END to opt out.",
         "Do not reply STOP; call us to cancel.",
+        "If you want to cancel, do not reply STOP; call us instead.",
     ],
 )
 def test_stop_missing(line: str) -> None:

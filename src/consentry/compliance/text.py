@@ -48,6 +48,8 @@ _NEGATION = re.compile(
     re.I,
 )
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+# A clause that opens with a condition ("If you no longer wish to receive texts, ...").
+_CONDITION = re.compile(r"\s*(?:if|when|whenever|once|should|in\s+case)\b", re.I)
 # Characters that lower-case into ASCII letters ("K" Kelvin sign -> "k"; "İ" -> "i" + dot): a
 # text holding one has its words found before lower-casing.
 _LOWER_TO_ASCII = ("\u212a", "\u0130")
@@ -365,10 +367,15 @@ def is_negated(raw: str, pos: int, *, max_words: int = 8) -> bool:
 
     Looks back from `pos` to the start of the clause, at most `max_words` words: "we will never
     share your number" and "we do not sell or share" are negated; "we do not sell data but may
-    share it with partners" is not (the clause breaks at "but").
+    share it with partners" is not (the clause breaks at "but"). A negation inside a leading
+    condition does not reach past its comma: in "if you no longer wish to receive texts, reply
+    STOP" the instruction is affirmed.
     """
     start = clause_start(raw, pos)
     before = raw[start:pos]
+    comma = before.rfind(",")
+    if comma != -1 and _CONDITION.match(before):
+        before = before[comma + 1 :]
     words = list(_WORD.finditer(before))
     if len(words) > max_words:
         before = before[words[-max_words].start() :]
