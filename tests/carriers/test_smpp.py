@@ -40,7 +40,7 @@ class Inbox:
             self.inbound.append(message)
             self._changed.notify_all()
 
-    def wait(self, what: str, count: int = 1, timeout: float = 5.0) -> list[Any]:
+    def wait(self, what: str, count: int = 1, timeout: float = 30.0) -> list[Any]:
         items: list[Any] = getattr(self, what)
         with self._changed:
             self._changed.wait_for(lambda: len(items) >= count, timeout)
