@@ -7,12 +7,12 @@ set-based: one `SenderIndex` answers for every number of a batch with a fixed nu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from consentry.kit.errors import Forbidden, NotFound
 from consentry.kit.phone import normalize_us
@@ -80,10 +80,10 @@ class SenderState:
         return self.application is not None
 
 
-def _listed_numbers(app: Application) -> set[str]:
-    raw = app.campaign.get("phone_numbers") if isinstance(app.campaign, dict) else None
+def _listed_numbers(raw: object) -> set[str]:
+    """The E.164 numbers of a campaign's phone_numbers list (anything else is ignored)."""
     out: set[str] = set()
-    for item in raw or ():
+    for item in raw if isinstance(raw, list) else ():
         if isinstance(item, str):
             normal = normalize_us(item)
             if normal is not None:
@@ -91,22 +91,39 @@ def _listed_numbers(app: Application) -> set[str]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Listing:
+    """What the index reads of an application that lists a number."""
+
+    id: str
+    status: S
+    decided_at: datetime | None
+
+
 class SenderIndex:
-    """The registration state of an account's numbers at one moment (three queries)."""
+    """The registration state of an account's numbers at one moment (three queries, plus one
+    to load each application that lets a number send)."""
 
     def __init__(
         self, session: Session, *, account_id: str, numbers: Iterable[str] | None, now: datetime
     ) -> None:
+        self._session = session
+        self._loaded: dict[str, Application] = {}
         wanted = None if numbers is None else sorted(set(numbers))
         owned_stmt = select(PhoneNumber.number).where(PhoneNumber.account_id == account_id)
         if wanted is not None:
             owned_stmt = owned_stmt.where(PhoneNumber.number.in_(wanted))
         self.owned: set[str] = set(session.scalars(owned_stmt))
-        apps: Sequence[Application] = session.scalars(
-            select(Application)
+        # Only statuses and listed numbers: an account may hold hundreds of applications, and
+        # their texts are not needed to tell which one lets a number send.
+        apps = session.execute(
+            select(
+                Application.id,
+                Application.status,
+                Application.decided_at,
+                Application.campaign["phone_numbers"],
+            )
             .where(Application.account_id == account_id)
-            # The index reads statuses and listed numbers; the rest loads if a sender needs it.
-            .options(defer(Application.business), defer(Application.submitted_snapshot))
             .order_by(Application.id.desc())
         ).all()
         active_temps: set[str] = set()
@@ -120,11 +137,21 @@ class SenderIndex:
             active_temps = {
                 t.application_id for t in temps if t.effective_status(now) is TemporaryStatus.ACTIVE
             }
-        self._listing: dict[str, list[Application]] = {}
-        for app in apps:
-            for number in _listed_numbers(app):
-                self._listing.setdefault(number, []).append(app)
+        self._listing: dict[str, list[_Listing]] = {}
+        for app_id, status, decided_at, listed in apps:
+            for number in _listed_numbers(listed):
+                self._listing.setdefault(number, []).append(_Listing(app_id, status, decided_at))
         self._active_temps = active_temps
+
+    def _load(self, listing: _Listing) -> Application:
+        # Kept here: the session's identity map holds objects only while they are referenced.
+        app = self._loaded.get(listing.id)
+        if app is None:
+            app = self._session.get(Application, listing.id)
+            if app is None:  # deleted since the index was read
+                raise NotFound(f"No application {listing.id}.", code="APPLICATION_NOT_FOUND")
+            self._loaded[listing.id] = app
+        return app
 
     def state(self, number: str) -> SenderState:
         """The number's state (`number` in E.164)."""
@@ -143,11 +170,17 @@ class SenderIndex:
         approved = [a for a in listing if a.status is S.APPROVED]
         if approved:
             best = max(approved, key=lambda a: (a.decided_at is not None, a.decided_at, a.id))
-            return SenderState(number, True, best, "approved", ids, None, None)
+            return SenderState(number, True, self._load(best), "approved", ids, None, None)
         temporary = [a for a in listing if a.id in self._active_temps]
         if temporary:
             return SenderState(
-                number, True, temporary[0], "temporary_registration", ids, None, None
+                number,
+                True,
+                self._load(temporary[0]),
+                "temporary_registration",
+                ids,
+                None,
+                None,
             )
         if not listing:
             return SenderState(
