@@ -186,6 +186,9 @@ def test_frequency_missing_is_a_warning() -> None:
         "Personal use: reminders to my family about chores and school pickup.",
         "I text my friends and family about weekend plans.",
         "White-label texting for dealerships: order updates to their buyers.",
+        "Our platform enables multiple healthcare brands to send messages to their customers.",
+        "TextBlast enables business owners to send informational SMS messages requesting "
+        "customer feedback after service completion.",
     ],
 )
 def test_platforms_and_personal_use_fail(text: str) -> None:
@@ -202,6 +205,10 @@ def test_platforms_and_personal_use_fail(text: str) -> None:
         "opted in.",
         "The Acme app sends order updates to customers who opted in at checkout.",
         "Acme does not resell its messaging or send on behalf of other businesses.",
+        "Acme Consulting helps small businesses plan budgets; it sends appointment reminders to "
+        "its own clients who opted in.",
+        "Acme Clinic sends appointment reminders to patients of multiple clinic locations who "
+        "opted in at the front desk.",
     ],
 )
 def test_businesses_texting_their_own_customers_pass(text: str) -> None:

@@ -133,6 +133,11 @@ def test_a_spanish_brand_name_does_not_make_english_text_spanish() -> None:
         ("privacy_policy", "COMPANY NAME HERE respects your privacy.", "COMPANY NAME HERE"),
         ("privacy_policy", "YOUR COMPANY NAME respects your privacy.", "YOUR COMPANY NAME"),
         ("terms", "Questions? Call XXX-XXX-XXXX.", "XXX-XXX-XXXX"),
+        (
+            "terms",
+            "Subscribers receive marketing texts from (Business Name). Reply STOP to opt out.",
+            "(Business Name)",
+        ),
         ("terms", "Questions? Call (XXX) XXX-XXXX.", "(XXX) XXX-XXXX"),
         ("terms", "Questions? Call 123-456-7890 or reply HELP.", "123-456-7890"),
         (
@@ -200,6 +205,7 @@ def test_unfilled_stand_ins_fail_with_a_span(kind: str, text: str, placeholder: 
         ("privacy_policy", "We collect your business name and phone number to send reminders."),
         ("message_flow", "Customers quote samples like 'Hi [first name], order [number] shipped'."),
         ("sample_message", "Acme Dental: Reply HELP for help."),
+        ("terms", "Acme Dental (the company name on your bill) sends appointment reminders."),
     ],
 )
 def test_variable_fields_and_real_values_pass(kind: str, text: str) -> None:

@@ -100,6 +100,9 @@ def test_confirmation_rule_only_runs_on_confirmations() -> None:
         "further messages. Reply HELP for help.",
         "Northside PT: You've been unsubscribed. No more messages will be sent. Text UNSTOP to "
         "rejoin.",
+        # Contractions, with a typographic apostrophe as phones type it.
+        "Northside PT: You\u2019re opted out of appointment texts. Call us to re-enable them.",
+        "Northside PT: You're unsubscribed. Reply START to resubscribe.",
     ],
 )
 def test_good_stop_replies_pass(text: str) -> None:
@@ -113,6 +116,7 @@ def test_good_stop_replies_pass(text: str) -> None:
         "Northside PT: Sorry to see you go!",  # no confirmation
         "Northside PT: Ok, we stopped.",
         "Northside PT: You have not been unsubscribed yet; reply STOP again to confirm.",
+        "Northside PT: You\u2019re not opted out yet; reply STOP again to confirm.",
         "Northside PT: You are unsubscribed. Come back anytime for 20% off your next visit!",
         "Northside PT: You're opted out. Before you go, use promo code COMEBACK to save $10.",
     ],

@@ -742,6 +742,25 @@ class TestBuriedInTerms:
     def test_separate(self, text: str) -> None:
         assert "OI-BURIED-IN-TERMS" not in failing(text)
 
+    def test_terms_as_the_only_agreement(self) -> None:
+        assert "OI-BURIED-IN-TERMS" in failing("By clicking submit, you agree to our Terms.")
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            # The agreement to the terms stands beside a consent to texts: judged as merged or
+            # separate above, not as the only agreement.
+            GOOD + " [ ] I agree to the Terms of Service.",
+            "By clicking submit, you do not agree to any terms.",
+        ],
+    )
+    def test_terms_beside_text_consent_or_refused(self, text: str) -> None:
+        report = check_text("opt_in", text, Context(company="Acme Dental"))
+        assert not any(
+            f.rule == "OI-BURIED-IN-TERMS" and "only agreement" in f.message
+            for f in report.findings
+        )
+
 
 class TestThirdParty:
     @pytest.mark.parametrize(
@@ -801,6 +820,38 @@ class TestImplied:
     )
     def test_affirmative(self, lead: str) -> None:
         text = GOOD.replace("[ ] I agree to receive", lead)
+        assert "OI-IMPLIED" not in failing(text)
+
+    @pytest.mark.parametrize(
+        "lead",
+        [
+            'By providing a telephone number and checking "Opt-in to Text Messages", I consent '
+            "to receive",
+            "By entering your number and ticking \u201cText me reminders\u201d, you agree to "
+            "receive",
+        ],
+    )
+    def test_checking_a_quoted_box_label_is_affirmative(self, lead: str) -> None:
+        text = GOOD.replace("[ ] I agree to receive", lead)
+        assert "OI-IMPLIED" not in failing(text)
+
+    def test_a_quoted_button_is_not_a_box(self) -> None:
+        lead = 'By providing your phone number and clicking "Submit", you agree to receive'
+        assert "OI-IMPLIED" in failing(GOOD.replace("[ ] I agree to receive", lead))
+
+    @pytest.mark.parametrize(
+        "sentence",
+        [
+            "If you do not opt out within 24 hours, you will be deemed to have consented to "
+            "receive appointment reminder texts from Acme Dental.",
+            "Consent to future texts from Acme Dental is deemed if you do not reply STOP.",
+        ],
+    )
+    def test_deemed_consent(self, sentence: str) -> None:
+        assert "OI-IMPLIED" in failing(sentence + " " + GOOD.replace("[ ] ", ""))
+
+    def test_deemed_in_another_sense_is_fine(self) -> None:
+        text = GOOD + " Messages are deemed delivered when the carrier accepts them."
         assert "OI-IMPLIED" not in failing(text)
 
     def test_form_checkbox_is_the_express_act(self) -> None:

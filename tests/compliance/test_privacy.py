@@ -316,6 +316,29 @@ def test_non_sharing_statement_missing_fails(statement: str) -> None:
     assert "PP-NON-SHARING-STATEMENT" in failing(policy(statement))
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "We will not sell or share your email address, telephone number or name with any "
+        "telemarketer or marketing agency.",
+        "Your mobile number will never be shared with telemarketers.",
+    ],
+)
+def test_refusing_only_narrow_recipients_is_not_a_non_sharing_statement(statement: str) -> None:
+    assert "PP-NON-SHARING-STATEMENT" in failing(policy(statement))
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "We will not share your mobile number with telemarketers or any other third parties.",
+        "Your telephone number will not be shared with marketing agencies or anyone else.",
+    ],
+)
+def test_narrow_recipients_beside_broad_ones_still_count(statement: str) -> None:
+    assert "PP-NON-SHARING-STATEMENT" not in failing(policy(statement))
+
+
 def test_non_sharing_reads_across_a_hard_line_wrap() -> None:
     text = policy(
         "All the above categories exclude text messaging originator opt-in data and consent; this\n"
@@ -399,6 +422,25 @@ def test_carve_out_excuses_generic_sharing(carve_out: str) -> None:
     assert "PP-SHARING-LANGUAGE" not in failing(text)
 
 
+def test_carve_out_with_a_parenthetical_before_its_verb() -> None:
+    text = policy(
+        "We may share your personal information with our marketing partners.",
+        NON_SHARING,
+        "Text messaging originator opt-in data and consent (including your mobile phone number "
+        "provided for SMS purposes) are excluded from any sharing, selling, or disclosure to "
+        "third parties or affiliates for marketing purposes.",
+    )
+    assert "PP-SHARING-LANGUAGE" not in failing(text)
+
+
+def test_a_parenthetical_does_not_make_sharing_a_carve_out() -> None:
+    text = policy(
+        NON_SHARING,
+        "Opt-in data (including your mobile number) may be shared with our marketing partners.",
+    )
+    assert "PP-SHARING-LANGUAGE" in failing(text)
+
+
 def test_carve_out_in_the_same_sentence() -> None:
     text = policy(
         "We may share your information with third parties, but not your SMS opt-in data.",
@@ -453,6 +495,8 @@ def test_each_sharing_sentence_is_reported_once() -> None:
         "By accepting these terms, you agree to receive text alerts.",
         "By creating an account you agree to receive texts and emails from us.",
         "You consent to receive marketing calls, emails and text messages from Acme Dental.",
+        "If you do not opt out within 24 hours, you will be deemed to have consented to receive "
+        "future text messages.",
     ],
 )
 def test_embedded_consent_fails(sentence: str) -> None:
@@ -476,6 +520,7 @@ def test_embedded_consent_fails(sentence: str) -> None:
         "By opting in, you agree to receive text messages; email support@acmedental.com for help.",
         "By providing your phone number, you do not consent to receive text messages; SMS consent "
         "is collected separately.",
+        "You will never be deemed to have consented to receive text messages; you must opt in.",
     ],
 )
 def test_not_embedded_consent_passes(sentence: str) -> None:

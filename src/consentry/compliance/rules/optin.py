@@ -311,8 +311,10 @@ def bundled_purposes(t: Text, ctx: Context) -> Iterator[Hit]:
 @rule("OI-BURIED-IN-TERMS")
 def buried_in_terms(t: Text, ctx: Context) -> Iterator[Hit]:
     """Consent to texts must not be merged with acceptance of terms or the privacy policy."""
+    merged = False
     for start, end in _statements_with(t, "terms_accept", "terms_and"):
         if merges_terms(t.raw, start, end) is not None:
+            merged = True
             yield Hit(
                 message="Consent to texts is merged with accepting the terms or privacy policy.",
                 fix=(
@@ -321,6 +323,19 @@ def buried_in_terms(t: Text, ctx: Context) -> Iterator[Hit]:
                 ),
                 span=(start, end),
             )
+    if merged or not text_may_match(t, "terms_accept"):
+        return
+    # A call to action whose only agreement is to the terms ("By clicking Submit, you agree to
+    # our Terms.") leaves any consent to texts inside those terms.
+    accept = t.find_affirmed(pattern("optin", "terms_accept"))
+    if accept is not None and t.find(pattern("optin", "sms")) is None:
+        yield Hit(
+            message="The only agreement asked for is to the terms or privacy policy, so any "
+            "consent to texts is hidden in them.",
+            fix='Ask for text consent in its own statement: "I agree to receive text messages '
+            'from …", apart from accepting the Terms.',
+            span=span(accept),
+        )
 
 
 @rule("OI-THIRD-PARTY")

@@ -102,9 +102,18 @@ def non_sharing_statement(t: Text) -> re.Match[str] | None:
                 and mobile.search(raw, sentences[i - 1].start if i > 0 else s.start, lo) is not None
             )
             # Negation is the costlier test, so it runs last.
-            if named and is_negated(raw, verb.start()):
+            if named and is_negated(raw, verb.start()) and not _narrow_only(raw, verb.end(), hi):
                 return verb
     return None
+
+
+def _narrow_only(raw: str, start: int, end: int) -> bool:
+    """True when the recipients refused in raw[start:end] are only narrow ones (telemarketers,
+    marketing agencies), leaving third parties and affiliates free."""
+    if not _p("narrow_recipients").search(raw, start, end):
+        return False
+    broad = _p("recipients").search(raw, start, end) or _p("any_recipient").search(raw, start, end)
+    return broad is None
 
 
 def _exempt_recipient(raw: str, r: re.Match[str], s: Sentence, services: list[range]) -> bool:
