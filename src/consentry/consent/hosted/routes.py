@@ -248,6 +248,7 @@ async def optin_submit(
             "double_opt_in": h.page.double_opt_in,
         },
         now=now,
+        pending_hours=settings.pending_consent_hours,
     )
     return _render(
         request,
