@@ -344,7 +344,7 @@ def _double_page(web: TestClient, tenant: Tenant, app_id: str) -> str:
 def _sign_up(web: TestClient, path: str) -> None:
     _, token = _open(web, path)
     r = _post(web, path, token)
-    assert r.status_code == 200 and "Reply YES" in r.text
+    assert r.status_code == 200 and "Reply YES to it within 72 hours" in r.text
 
 
 def _text_in(web: TestClient, tenant: Tenant, text: str) -> None:

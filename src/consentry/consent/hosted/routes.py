@@ -256,4 +256,5 @@ async def optin_submit(
         title="Thank you",
         p=h.documents.profile,
         double=h.page.double_opt_in,
+        hours=settings.pending_consent_hours,
     )
