@@ -9,6 +9,8 @@ periodic work:
     every sweep_interval_seconds  sweeper (stuck `queued`/`sending`, unanswered receipts)
     every 5 s                     due status callbacks (first tries are nudged right away)
     every 5 min                   expire temporary registrations, flag overdue applications
+    every pending_consent_sweep_interval_seconds (5 min)  expire double opt-in consents whose
+                                  YES did not come within pending_consent_hours
     every retention_purge_interval_seconds (1 h)  delete messages past their account's retention
 
 huey's own periodic tasks fire at most once a minute and on every consumer; the ticker runs at
@@ -47,6 +49,7 @@ _RECEIPT_RETRY_SECONDS = 0.25
 _RECEIPT_GIVE_UP_SECONDS = 120.0
 _WEBHOOK_INTERVAL = 5.0
 _REGISTRATION_INTERVAL = 300.0
+_CONSENT_BATCH = 500
 
 
 class ReceiptWriter:
@@ -303,6 +306,21 @@ class Pipeline:
 
         self._locked("registration", run)
 
+    def expire_pending_consents(self) -> None:
+        """Expire the pending (double opt-in) consents past their deadline (under the lock)."""
+        from consentry.consent.service import expire_pending_consents
+
+        def run() -> None:
+            while True:
+                with self.db.transaction() as session:
+                    count = expire_pending_consents(
+                        session, now=self.clock.now(), limit=_CONSENT_BATCH
+                    )
+                if count < _CONSENT_BATCH:
+                    return
+
+        self._locked("consent", run)
+
     def purge_retention(self) -> None:
         """Delete the messages older than their account's retention (under the lock)."""
         from consentry.messaging.retention import purge_expired_messages
@@ -334,6 +352,7 @@ class Pipeline:
             (self.settings.sweep_interval_seconds, self.sweep),
             (_WEBHOOK_INTERVAL, self.nudge_webhooks),
             (_REGISTRATION_INTERVAL, self.registration_maintenance),
+            (self.settings.pending_consent_sweep_interval_seconds, self.expire_pending_consents),
             (self.settings.retention_purge_interval_seconds, self.purge_retention),
         ]
         next_run = [time.monotonic()] * len(jobs)

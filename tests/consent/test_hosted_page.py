@@ -4,24 +4,36 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from consentry.api.app import create_app
+from consentry.compliance import Context, Kind, MessageRole, check_text
 from consentry.consent.hosted.models import OptinSubmission
 from consentry.consent.hosted.routes import COOKIE
-from consentry.consent.models import Consent, ConsentMethod, ConsentStatus
+from consentry.consent.models import (
+    Consent,
+    ConsentEvent,
+    ConsentEventAction,
+    ConsentMethod,
+    ConsentStatus,
+)
+from consentry.consent.service import active_consent
 from consentry.kit.clock import FrozenClock
 from consentry.kit.db import Database
+from consentry.kit.queue import make_huey
 from consentry.kit.settings import Settings
-from consentry.messaging.models import Direction, Message, MessageStatus
+from consentry.messaging.models import Direction, Message, MessageEvent, MessageStatus
 from consentry.registration.models import Application as ApplicationRow
-from tests.support.builders import EXAMPLE_NUMBER, Tenant
+from consentry.worker import Pipeline
+from tests.support.builders import EXAMPLE_NUMBER, Tenant, example_json
 from tests.support.messaging import application, approved
 
 PHONE = "+15125550142"
@@ -320,3 +332,306 @@ def test_owner_api_reads_the_page_and_other_tenants_cannot(
         f"/api/v1/applications/{program.id}/optin-page", json={}, headers=other_customer.headers
     )
     assert foreign.status_code == 404
+
+
+# -- double opt-in: the deadline for the YES ---------------------------------------------------
+
+
+def _double_page(web: TestClient, tenant: Tenant, app_id: str) -> str:
+    return "/optin/" + _enable(web, tenant, app_id, double_opt_in=True)["slug"]
+
+
+def _sign_up(web: TestClient, path: str) -> None:
+    _, token = _open(web, path)
+    r = _post(web, path, token)
+    assert r.status_code == 200 and "Reply YES to it within 72 hours" in r.text
+
+
+def _text_in(web: TestClient, tenant: Tenant, text: str) -> None:
+    hook = web.post(
+        "/api/v1/carriers/loopback/inbound",
+        json={"from": PHONE, "to": EXAMPLE_NUMBER, "text": text},
+        headers=tenant.headers,
+    )
+    assert hook.status_code == 201, hook.text
+
+
+def _events(session: Session, consent_id: str) -> list[ConsentEvent]:
+    session.expire_all()
+    return list(
+        session.scalars(
+            select(ConsentEvent)
+            .where(ConsentEvent.consent_id == consent_id)
+            .order_by(ConsentEvent.id)
+        )
+    )
+
+
+def _outbound(session: Session) -> list[Message]:
+    session.expire_all()
+    return list(
+        session.scalars(
+            select(Message)
+            .where(Message.direction == Direction.OUTBOUND)
+            .order_by(Message.created_at, Message.id)
+        )
+    )
+
+
+def _pipeline(settings: Settings, database: Database, clock: FrozenClock) -> Pipeline:
+    return Pipeline(settings, database=database, clock=clock, huey=make_huey("memory:"))
+
+
+def test_pending_consent_expires_at_its_deadline_with_an_event(
+    web: TestClient,
+    customer: Tenant,
+    program: ApplicationRow,
+    session: Session,
+    settings: Settings,
+    database: Database,
+    clock: FrozenClock,
+) -> None:
+    assert settings.pending_consent_hours == 72
+    signed_up = clock.now()
+    _sign_up(web, _double_page(web, customer, program.id))
+    [consent] = _consents(session)
+    assert consent.expires_at == signed_up + timedelta(hours=72)
+    pipeline = _pipeline(settings, database, clock)
+
+    clock.advance(hours=71)
+    pipeline.expire_pending_consents()
+    [consent] = _consents(session)
+    assert consent.status is ConsentStatus.PENDING
+
+    clock.advance(hours=1)
+    pipeline.expire_pending_consents()
+    [consent] = _consents(session)
+    assert consent.status is ConsentStatus.EXPIRED
+    actions = [(e.action, e.details.get("reason")) for e in _events(session, consent.id)]
+    assert actions == [
+        (ConsentEventAction.CONFIRMATION_REQUESTED, None),
+        (ConsentEventAction.EXPIRED, "no_reply"),
+    ]
+    # Running it again changes nothing.
+    pipeline.expire_pending_consents()
+    assert len(_events(session, consent.id)) == 2
+
+
+def test_the_deadline_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONSENTRY_PENDING_CONSENT_HOURS", "24")
+    assert Settings().pending_consent_hours == 24
+
+
+def test_the_worker_expires_pending_consents_on_its_schedule(
+    web: TestClient,
+    customer: Tenant,
+    program: ApplicationRow,
+    session: Session,
+    settings: Settings,
+    database: Database,
+    clock: FrozenClock,
+) -> None:
+    _sign_up(web, _double_page(web, customer, program.id))
+    clock.advance(hours=73)
+    tuned = settings.model_copy(update={"pending_consent_sweep_interval_seconds": 0.1})
+    pipeline = _pipeline(tuned, database, clock)
+    pipeline.start(workers=1)
+    try:
+        deadline = time.monotonic() + 10
+        while _consents(session)[0].status is ConsentStatus.PENDING:
+            assert time.monotonic() < deadline, "the pending consent never expired"
+            time.sleep(0.05)
+    finally:
+        pipeline.stop()
+    assert _consents(session)[0].status is ConsentStatus.EXPIRED
+
+
+def test_yes_after_expiry_activates_nothing_and_is_answered_once(
+    web: TestClient,
+    customer: Tenant,
+    program: ApplicationRow,
+    session: Session,
+    clock: FrozenClock,
+) -> None:
+    _sign_up(web, _double_page(web, customer, program.id))
+    # No sweep ran yet: the late YES itself finds the deadline passed.
+    clock.advance(hours=72, seconds=1)
+    _text_in(web, customer, "YES")
+    [consent] = _consents(session)
+    assert consent.status is ConsentStatus.EXPIRED and "confirmed_at" not in consent.source
+    _, late = _outbound(session)
+    assert late.origin == "opt_in_expired" and late.to_number == PHONE
+    assert "expired" in late.text and "not subscribed" in late.text
+    assert late.text.startswith("Northside Physical Therapy:")
+    actions = [e.action for e in _events(session, consent.id)]
+    assert actions == [
+        ConsentEventAction.CONFIRMATION_REQUESTED,
+        ConsentEventAction.EXPIRED,
+        ConsentEventAction.EXPIRED_REPLY,
+    ]
+    # A second YES gets nothing: one answer per expired request, no reply loop.
+    _text_in(web, customer, "yes")
+    assert len(_outbound(session)) == 2
+    # No consent covers the number (a reply within the conversation window is another matter).
+    assert (
+        active_consent(
+            session, account_id=consent.account_id, application_id=program.id, phone=PHONE
+        )
+        is None
+    )
+
+
+def test_new_submission_after_expiry_starts_a_fresh_pending_consent(
+    web: TestClient,
+    customer: Tenant,
+    program: ApplicationRow,
+    session: Session,
+    settings: Settings,
+    database: Database,
+    clock: FrozenClock,
+) -> None:
+    path = _double_page(web, customer, program.id)
+    _sign_up(web, path)
+    clock.advance(hours=80)
+    _pipeline(settings, database, clock).expire_pending_consents()
+    _sign_up(web, path)
+    old, fresh = _consents(session)
+    assert old.status is ConsentStatus.EXPIRED and fresh.status is ConsentStatus.PENDING
+    assert fresh.expires_at == clock.now() + timedelta(hours=72)
+    _text_in(web, customer, "YES")
+    old, fresh = _consents(session)
+    assert old.status is ConsentStatus.EXPIRED and fresh.status is ConsentStatus.ACTIVE
+    assert [m.origin for m in _outbound(session)] == ["opt_in_confirmation"] * 3
+
+
+def test_new_submission_while_pending_supersedes_the_earlier_request(
+    web: TestClient, customer: Tenant, program: ApplicationRow, session: Session
+) -> None:
+    path = _double_page(web, customer, program.id)
+    _sign_up(web, path)
+    _sign_up(web, path)
+    first, second = _consents(session)
+    assert first.status is ConsentStatus.EXPIRED and second.status is ConsentStatus.PENDING
+    [*_, expired] = _events(session, first.id)
+    assert expired.action is ConsentEventAction.EXPIRED
+    assert expired.details["reason"] == "superseded"
+    _text_in(web, customer, "YES")
+    first, second = _consents(session)
+    assert first.status is ConsentStatus.EXPIRED and second.status is ConsentStatus.ACTIVE
+    # The superseded request is not "expired waiting": no late-YES reply for it either.
+    assert "opt_in_expired" not in [m.origin for m in _outbound(session)]
+
+
+# -- evidence lists the texts sent for the consent ---------------------------------------------
+
+
+def test_evidence_lists_the_confirmation_texts_with_their_status(
+    web: TestClient,
+    customer: Tenant,
+    other_customer: Tenant,
+    program: ApplicationRow,
+    session: Session,
+    clock: FrozenClock,
+) -> None:
+    _sign_up(web, _double_page(web, customer, program.id))
+    asked_at = clock.now()
+    clock.advance(minutes=5)
+    _text_in(web, customer, "YES")
+    [consent] = _consents(session)
+    ask, confirmation = _outbound(session)
+    session.execute(
+        update(Message)
+        .where(Message.id == ask.id)
+        .values(status=MessageStatus.DELIVERED, sent_at=asked_at, done_at=asked_at)
+    )
+    session.commit()
+
+    r = web.get(f"/api/v1/consents/{consent.id}/evidence", headers=customer.headers)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["status"] == "active" and body["when"]["confirmed_at"] == clock.now().isoformat()
+    texts = body["confirmation_texts"]
+    assert [(t["kind"], t["message_id"]) for t in texts] == [
+        ("double_opt_in_request", ask.id),
+        ("opt_in_confirmation", confirmation.id),
+    ]
+    assert texts[0]["text"] == ask.text and "Reply YES" in texts[0]["text"]
+    assert texts[0]["status"] == "delivered" and texts[0]["queued_at"] == asked_at.isoformat()
+    assert texts[0]["status_at"] == asked_at.isoformat() and texts[0]["message_kept"] is True
+    assert texts[1]["text"] == confirmation.text and texts[1]["status"] == "queued"
+    assert texts[1]["queued_at"] == clock.now().isoformat()
+    assert [e["action"] for e in body["events"]] == [
+        "confirmation_requested",
+        "confirmed",
+        "confirmation_sent",
+    ]
+
+    page = web.get(f"/api/v1/consents/{consent.id}/evidence.html", headers=customer.headers)
+    assert page.status_code == 200
+    assert "Texts sent for this consent" in page.text
+    assert ask.id in page.text and confirmation.id in page.text
+    assert "Double opt-in request" in page.text and "delivered" in page.text
+    foreign = web.get(f"/api/v1/consents/{consent.id}/evidence", headers=other_customer.headers)
+    assert foreign.status_code == 404
+
+
+def test_evidence_keeps_the_text_of_a_purged_confirmation(
+    web: TestClient, page: str, customer: Tenant, session: Session
+) -> None:
+    _, token = _open(web, page)
+    assert _post(web, page, token).status_code == 200
+    [consent] = _consents(session)
+    [sms] = _confirmations(session)
+    text = sms.text
+    session.execute(delete(MessageEvent).where(MessageEvent.message_id == sms.id))
+    session.execute(delete(Message).where(Message.id == sms.id))
+    session.commit()
+    body = web.get(f"/api/v1/consents/{consent.id}/evidence", headers=customer.headers).json()
+    [shown] = body["confirmation_texts"]
+    assert shown["kind"] == "opt_in_confirmation" and shown["message_id"] == sms.id
+    assert shown["text"] == text and shown["status"] is None and shown["message_kept"] is False
+    html = web.get(f"/api/v1/consents/{consent.id}/evidence.html", headers=customer.headers)
+    assert "message deleted by retention" in html.text
+
+
+# -- the confirmation after YES when the campaign gives none -----------------------------------
+
+
+def _without_confirmation() -> dict[str, Any]:
+    opt_in = dict(example_json()["campaign"]["opt_in"])
+    del opt_in["confirmation_message"]
+    return {"opt_in": opt_in}
+
+
+def test_yes_without_a_campaign_confirmation_gets_a_compliant_one(
+    web: TestClient,
+    customer: Tenant,
+    reviewer: Tenant,
+    session: Session,
+    clock: FrozenClock,
+    settings: Settings,
+) -> None:
+    program = approved(
+        session, customer, reviewer, clock, settings, changes=_without_confirmation()
+    )
+    _sign_up(web, _double_page(web, customer, program.id))
+    _text_in(web, customer, "YES")
+    [consent] = _consents(session)
+    assert consent.status is ConsentStatus.ACTIVE
+    _, confirmation = _outbound(session)
+    text = confirmation.text
+    assert text == (
+        "Northside Physical Therapy: You're subscribed to customer care messages. "
+        "Up to 4 msgs/mo. Msg & data rates may apply. Reply HELP for help, STOP to cancel."
+    )
+    report = check_text(
+        Kind.SAMPLE_MESSAGE,
+        text,
+        Context(
+            company="Northside Physical Therapy",
+            use_case="CUSTOMER_CARE",
+            message_role=MessageRole.OPT_IN_CONFIRMATION,
+        ),
+    )
+    assert report.passed, report.failing_rules
+    assert "KW-CONFIRMATION" not in report.rules()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,12 +13,18 @@ from sqlalchemy.orm import Session
 from consentry.accounts.models import Role
 from consentry.api.app import create_app
 from consentry.carriers.smpp import SmppCarrier
+from consentry.compliance import Context, Kind, MessageRole, check_text
 from consentry.consent.models import OptOut
 from consentry.kit.clock import FrozenClock
 from consentry.kit.db import Database
 from consentry.kit.queue import make_huey
 from consentry.kit.settings import Environment, Settings
-from consentry.messaging.inbound import ORIGIN_HELP, ORIGIN_OPT_IN, ORIGIN_OPT_OUT
+from consentry.messaging.inbound import (
+    ORIGIN_HELP,
+    ORIGIN_OPT_IN,
+    ORIGIN_OPT_OUT,
+    default_opt_in_confirmation,
+)
 from consentry.messaging.models import Direction, Message, MessageStatus
 from consentry.worker import Pipeline
 from tests.carriers.smsc import Smsc
@@ -29,7 +36,7 @@ from tests.messaging.builders import (
     queue_message,
     statuses,
 )
-from tests.support.builders import Tenant, make_tenant
+from tests.support.builders import Tenant, example_json, make_tenant
 
 S = MessageStatus
 HANDSET = "+15125559001"
@@ -234,3 +241,70 @@ def test_smpp_deliver_sm_reaches_the_same_inbound_handling(
         assert len(_replies(session, ORIGIN_OPT_OUT)) == 1
     finally:
         pipeline.stop()
+
+
+def _opt_in_without_confirmation() -> dict[str, Any]:
+    opt_in = dict(example_json()["campaign"]["opt_in"])
+    del opt_in["confirmation_message"]
+    return opt_in
+
+
+def _passes_as_confirmation(text: str, brand: str) -> None:
+    report = check_text(
+        Kind.SAMPLE_MESSAGE,
+        text,
+        Context(company=brand, message_role=MessageRole.OPT_IN_CONFIRMATION),
+    )
+    assert report.passed, [f.message for f in report.findings]
+    assert "KW-CONFIRMATION" not in report.rules()
+
+
+@pytest.mark.parametrize(
+    ("campaign", "website", "expected"),
+    [
+        # Complete: the generated documents' confirmation.
+        (
+            {},
+            "https://northsidept.com",
+            "Northside Physical Therapy: You're subscribed to customer care messages. "
+            "Up to 4 msgs/mo. Msg & data rates may apply. Reply HELP for help, STOP to cancel.",
+        ),
+        # No documents can be generated (no website): built from the program and frequency.
+        (
+            {"message_frequency": "Weekly"},
+            None,
+            "Northside Physical Therapy: You're subscribed to customer care messages. "
+            "Weekly msgs. Msg & data rates may apply. Reply HELP for help, STOP to cancel.",
+        ),
+        # Neither use case nor frequency known.
+        (
+            {"use_case": None, "message_frequency": None},
+            None,
+            "Northside Physical Therapy: You're subscribed to text messages. Msg frequency "
+            "varies. Msg & data rates may apply. Reply HELP for help, STOP to cancel.",
+        ),
+    ],
+)
+def test_opt_in_without_a_campaign_confirmation_gets_a_compliant_one(
+    client: TestClient,
+    session: Session,
+    customer: Tenant,
+    campaign: dict[str, Any],
+    website: str | None,
+    expected: str,
+) -> None:
+    add_number(session, customer.account.id)
+    row = add_program(
+        session, customer.account.id, opt_in=_opt_in_without_confirmation(), **campaign
+    )
+    row.business = {**row.business, "website": website}
+    session.commit()
+    _inbound(client, customer, "STOP")
+    _inbound(client, customer, "START")
+    [confirmation] = _replies(session, ORIGIN_OPT_IN)
+    assert confirmation.text == expected
+    _passes_as_confirmation(confirmation.text, "Northside Physical Therapy")
+
+
+def test_default_confirmation_without_any_program_passes_the_checker() -> None:
+    _passes_as_confirmation(default_opt_in_confirmation("Acme Dental"), "Acme Dental")

@@ -2,8 +2,10 @@
 
 The proof says what the person saw (the exact disclosure text and its SHA-256, recomputed and
 compared with the stored hash), when, how (method and source: IP, user agent, page URL, form
-id), for which brand and campaign, and the phone's opt-out history with that program, so a
-business can hand it to a carrier or a court.
+id), for which brand and campaign, the texts sent for it (the double opt-in request, the
+confirmation after sign-up or YES: message id, time, text, delivery status), its history (the
+YES, an expiry) and the phone's opt-out history with that program, so a business can hand it
+to a carrier or a court.
 """
 
 from __future__ import annotations
@@ -26,12 +28,13 @@ from consentry.accounts.deps import PrincipalDep
 from consentry.accounts.models import Account
 from consentry.accounts.repository import visible_accounts_clause
 from consentry.accounts.scope import Principal
-from consentry.consent.models import Consent, OptOut
+from consentry.consent.models import Consent, ConsentEvent, ConsentEventAction, OptOut
 from consentry.consent.service import disclosure_hash, get_consent
 from consentry.kit.db import Database
 from consentry.kit.deps import ClockDep, SessionDep
 from consentry.kit.errors import NotFound
 from consentry.messaging.logs import csv_cell
+from consentry.messaging.models import Message
 from consentry.registration.models import Application as ApplicationRow
 from consentry.registration.repository import visible_application
 
@@ -57,6 +60,47 @@ EXPORT_COLUMNS = (
     "source",
 )
 _BATCH = 500
+# The events that queued a text for the consent, and what that text was.
+_SENT_TEXTS = {
+    ConsentEventAction.CONFIRMATION_REQUESTED: "double_opt_in_request",
+    ConsentEventAction.CONFIRMATION_SENT: "opt_in_confirmation",
+    ConsentEventAction.EXPIRED_REPLY: "expired_request_reply",
+}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _texts(session: Session, events: list[ConsentEvent]) -> list[dict[str, Any]]:
+    """The texts queued for the consent with their delivery status as it stands now (a message
+    purged by retention keeps the text its event recorded, without a status)."""
+    sent = [e for e in events if e.action in _SENT_TEXTS and e.message_id]
+    ids = [e.message_id for e in sent if e.message_id]
+    messages = (
+        {m.id: m for m in session.scalars(select(Message).where(Message.id.in_(ids)))}
+        if ids
+        else {}
+    )
+    out: list[dict[str, Any]] = []
+    for e in sent:
+        m = messages.get(e.message_id or "")
+        out.append(
+            {
+                "message_id": e.message_id,
+                "kind": _SENT_TEXTS[e.action],
+                "queued_at": e.at.isoformat(),
+                "text": m.text if m is not None else e.details.get("text"),
+                "to": m.to_number if m is not None else None,
+                "from": m.from_number if m is not None else None,
+                "status": str(m.status) if m is not None else None,
+                "sent_at": _iso(m.sent_at) if m is not None else None,
+                "status_at": _iso(m.done_at or m.updated_at) if m is not None else None,
+                "error_code": m.error_code if m is not None else None,
+                "message_kept": m is not None,
+            }
+        )
+    return out
 
 
 def evidence(
@@ -78,6 +122,14 @@ def evidence(
         )
         .order_by(OptOut.opted_out_at, OptOut.id)
     ).all()
+    events = list(
+        session.scalars(
+            select(ConsentEvent)
+            .where(ConsentEvent.consent_id == row.id)
+            .order_by(ConsentEvent.at, ConsentEvent.id)
+        )
+    )
+    expired = next((e for e in events if e.action is ConsentEventAction.EXPIRED), None)
     source = row.source or {}
     return {
         "consent_id": row.id,
@@ -94,6 +146,8 @@ def evidence(
             "recorded_at": row.created_at.isoformat(),
             "confirmed_at": source.get("confirmed_at"),
             "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None,
+            "expires_at": _iso(row.expires_at),
+            "expired_at": expired.at.isoformat() if expired else None,
         },
         "how": {
             "method": str(row.method),
@@ -112,6 +166,16 @@ def evidence(
             "use_case": campaign.get("use_case"),
             "description": campaign.get("description"),
         },
+        "confirmation_texts": _texts(session, events),
+        "events": [
+            {
+                "at": e.at.isoformat(),
+                "action": str(e.action),
+                "message_id": e.message_id,
+                "details": e.details,
+            }
+            for e in events
+        ],
         "opt_outs": [
             {
                 "id": o.id,
@@ -223,8 +287,8 @@ def _json_lines(
 def consent_evidence(
     consent_id: str, session: SessionDep, principal: PrincipalDep, clock: ClockDep
 ) -> dict[str, Any]:
-    """The proof of one consent: what was shown (verified hash), when, how, for whom, and the
-    phone's opt-out history with that program."""
+    """The proof of one consent: what was shown (verified hash), when, how, for whom, the texts
+    sent for it, its history and the phone's opt-out history with that program."""
     return evidence(session, principal, consent_id, now=clock.now())
 
 

@@ -19,7 +19,14 @@ from sqlalchemy.orm import Session
 from consentry.accounts.scope import Principal
 from consentry.consent import repository
 from consentry.consent.csvimport import parse_csv
-from consentry.consent.models import Consent, ConsentMethod, ConsentStatus, OptOut
+from consentry.consent.models import (
+    Consent,
+    ConsentEvent,
+    ConsentEventAction,
+    ConsentMethod,
+    ConsentStatus,
+    OptOut,
+)
 from consentry.kit.errors import Invalid, NotFound
 from consentry.kit.ids import new_id
 from consentry.kit.logging import get_logger
@@ -35,6 +42,8 @@ __all__ = [
     "active_consent",
     "disclosure_hash",
     "end_opt_outs",
+    "expire_consent",
+    "expire_pending_consents",
     "get_consent",
     "give_consent",
     "import_consents",
@@ -43,6 +52,7 @@ __all__ = [
     "list_opt_outs",
     "parse_phone",
     "record_consent",
+    "record_event",
     "record_opt_out",
 ]
 
@@ -64,6 +74,7 @@ def record_consent(
     now: datetime,
     status: ConsentStatus = ConsentStatus.ACTIVE,
     consented_at: datetime | None = None,
+    expires_at: datetime | None = None,
 ) -> Consent:
     """Store proof of one opt-in. A new active consent also ends the phone's opt-out from
     that program: opting in again is the person's own later choice. `consented_at` dates an
@@ -80,6 +91,7 @@ def record_consent(
         disclosure_text=disclosure_text,
         disclosure_sha256=disclosure_hash(disclosure_text),
         source=source,
+        expires_at=expires_at,
     )
     session.add(consent)
     if status is ConsentStatus.ACTIVE:
@@ -93,6 +105,66 @@ def record_consent(
         )
     session.flush()
     return consent
+
+
+def record_event(
+    session: Session,
+    consent: Consent,
+    action: ConsentEventAction,
+    *,
+    at: datetime,
+    message_id: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> ConsentEvent:
+    """Append one step to a consent's history."""
+    row = ConsentEvent(
+        consent_id=consent.id,
+        at=at,
+        action=action,
+        message_id=message_id,
+        details=details or {},
+    )
+    session.add(row)
+    return row
+
+
+def expire_consent(session: Session, consent: Consent, *, now: datetime, reason: str) -> None:
+    """pending → expired: the YES never came in time (`reason` "no_reply"), or the person
+    signed up again ("superseded"). Any other state is left alone."""
+    if consent.status is not ConsentStatus.PENDING:
+        return
+    consent.status = ConsentStatus.EXPIRED
+    record_event(
+        session,
+        consent,
+        ConsentEventAction.EXPIRED,
+        at=now,
+        details={
+            "reason": reason,
+            "expires_at": consent.expires_at.isoformat() if consent.expires_at else None,
+        },
+    )
+    log.info("consent.expired", consent_id=consent.id, reason=reason)
+
+
+def expire_pending_consents(session: Session, *, now: datetime, limit: int = 500) -> int:
+    """The periodic task: pending consents past their deadline become expired, each with an
+    event. Returns how many; the caller commits (and runs it again while the batch is full)."""
+    rows = session.scalars(
+        select(Consent)
+        .where(
+            Consent.status == ConsentStatus.PENDING,
+            Consent.expires_at.is_not(None),
+            Consent.expires_at <= now,
+        )
+        .order_by(Consent.expires_at, Consent.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for row in rows:
+        expire_consent(session, row, now=now, reason="no_reply")
+    session.flush()
+    return len(rows)
 
 
 def active_consent(

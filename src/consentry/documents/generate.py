@@ -18,10 +18,17 @@ from markupsafe import Markup
 
 from consentry.compliance import Application, MessageRole
 from consentry.compliance.forms import visible_text
-from consentry.documents.profile import Profile, profile_for
+from consentry.documents.profile import (
+    DocumentInputError,
+    Profile,
+    Program,
+    profile_for,
+    program_for,
+    sms_frequency,
+)
 from consentry.messaging.segments import analyze
 
-__all__ = ["Documents", "Reply", "generate"]
+__all__ = ["Documents", "Reply", "generate", "opt_in_confirmation"]
 
 # Characters that start Markdown markup inside a line; a business name is shown as written.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
@@ -132,3 +139,33 @@ def generate(app: Application, *, effective: date | None = None) -> Documents:
         help=_reply(MessageRole.HELP_REPLY, env.get_template("help.txt").render(**values)),
         stop=_reply(MessageRole.OPT_OUT_REPLY, env.get_template("stop.txt").render(**values)),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """The few profile values the opt-in confirmation places."""
+
+    brand: str
+    program: Program
+    frequency_sms: str
+
+
+_ANY_PROGRAM = Program(messages="text messages", short="text messages", marketing=False)
+
+
+def opt_in_confirmation(app: Application, *, brand: str) -> Reply:
+    """The opt-in confirmation of `app`: the generated one when the application is complete
+    enough for documents; otherwise the same sentence built from what it gives (its program
+    when the use case is known, its frequency or "Msg frequency varies"), under `brand`."""
+    try:
+        return generate(app).confirmation
+    except (DocumentInputError, ValueError):
+        pass
+    c = app.campaign
+    known = _Known(
+        brand=" ".join(brand.split()),
+        program=program_for(c.use_case, list(c.sub_use_cases)) or _ANY_PROGRAM,
+        frequency_sms=sms_frequency(c.message_frequency),
+    )
+    text = _env().get_template("confirmation.txt").render(p=known)
+    return _reply(MessageRole.OPT_IN_CONFIRMATION, text)

@@ -16,7 +16,15 @@ import yaml
 
 from consentry.compliance import Application, CheckInputError
 
-__all__ = ["DocumentInputError", "Profile", "Program", "profile_for", "supported_use_cases"]
+__all__ = [
+    "DocumentInputError",
+    "Profile",
+    "Program",
+    "profile_for",
+    "program_for",
+    "sms_frequency",
+    "supported_use_cases",
+]
 
 # A web address the documents can print and link: http(s), a host with a dot, no spaces, quotes
 # or angle brackets (it is written into HTML attributes and Markdown autolinks).
@@ -158,6 +166,23 @@ def _program(use_case: str, subs: list[str], problems: list[dict[str, str]]) -> 
             }
         )
     return program
+
+
+def program_for(use_case: str | None, sub_use_cases: list[str]) -> Program | None:
+    """What a program with this use case sends, when the documents know how to say it."""
+    code = _clean(use_case).upper()
+    if not code:
+        return None
+    return _program(code, [_clean(s).upper() for s in sub_use_cases], [])
+
+
+def sms_frequency(raw: str | None) -> str:
+    """The message frequency as an SMS reply states it ("Up to 4 msgs/mo.", "Msg frequency
+    varies.")."""
+    given = _clean(raw)
+    if len(given) > MAX_FREQUENCY_CHARS:
+        given = ""
+    return _frequency(given)[2]
 
 
 def _frequency(raw: str | None) -> tuple[str, str, str]:

@@ -70,6 +70,15 @@ class Settings(BaseSettings):
         description="An auto textback within this many minutes of the caller's call needs no "
         "consent record (the caller started the contact; the textback answers it).",
     )
+    pending_consent_hours: int = Field(
+        72,
+        ge=1,
+        description="A double opt-in consent waits this many hours for the YES reply; then it "
+        "expires and a later YES no longer activates it.",
+    )
+    pending_consent_sweep_interval_seconds: float = Field(
+        300.0, gt=0, description="How often workers expire pending consents past their deadline."
+    )
     retention_purge_interval_seconds: float = Field(
         3600.0, gt=0, description="How often workers delete messages past their retention."
     )

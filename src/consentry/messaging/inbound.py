@@ -5,7 +5,10 @@
                          one confirmation, only when the opt-out is new
         HELP / INFO   ─▶ the campaign's help message
         START family  ─▶ opt-outs ended, pending (double opt-in) consents activated;
-                         the campaign's opt-in confirmation
+                         the campaign's opt-in confirmation (or one built from the
+                         application: brand, program, frequency, rates, HELP and STOP)
+                      ─▶ a YES after the double opt-in request expired activates nothing;
+                         it gets one reply saying so (once per expired request)
 
 Replies are ordinary outbound messages (a row `queued`, with `origin` saying why, dispatched
 after commit) that skip the consent check: the recipient asked for them, and a STOP
@@ -18,13 +21,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from consentry.accounts.models import Account
-from consentry.consent.hosted.service import activate_pending
+from consentry.consent.hosted.service import activate_pending, expired_unanswered
 from consentry.consent.keywords import KeywordAction, classify, keyword_of
-from consentry.consent.service import end_opt_outs, record_opt_out
+from consentry.consent.models import ConsentEventAction
+from consentry.consent.service import end_opt_outs, record_event, record_opt_out
+from consentry.documents import opt_in_confirmation
 from consentry.kit.errors import NotFound
 from consentry.kit.ids import new_id
 from consentry.kit.logging import get_logger
@@ -33,14 +39,18 @@ from consentry.messaging.models import Direction, Media, Message, MessageStatus,
 from consentry.messaging.segments import analyze
 from consentry.messaging.status import Change, record_changes
 from consentry.registration.models import Application, ApplicationStatus
+from consentry.registration.service import as_application
 
 __all__ = [
     "ORIGIN_HELP",
     "ORIGIN_OPT_IN",
     "ORIGIN_OPT_OUT",
+    "ORIGIN_PENDING_EXPIRED",
     "default_help",
     "default_opt_in_confirmation",
     "default_opt_out_confirmation",
+    "expired_request_reply",
+    "opt_in_confirmation_text",
     "receive",
 ]
 
@@ -49,6 +59,7 @@ log = get_logger(__name__)
 ORIGIN_OPT_OUT = "opt_out_confirmation"
 ORIGIN_HELP = "help_reply"
 ORIGIN_OPT_IN = "opt_in_confirmation"
+ORIGIN_PENDING_EXPIRED = "opt_in_expired"
 _CANCELABLE = (MessageStatus.ACCEPTED, MessageStatus.QUEUED)
 # An application in one of these states no longer speaks for the number.
 _DEAD = (ApplicationStatus.WITHDRAWN, ApplicationStatus.INELIGIBLE)
@@ -69,11 +80,35 @@ def default_help(brand: str, contact: str | None) -> str:
 
 
 def default_opt_in_confirmation(brand: str) -> str:
-    """The confirmation of START/UNSTOP used when the campaign gives none."""
+    """The opt-in confirmation when nothing is known but the brand (no application)."""
     return (
-        f"{brand}: You are subscribed again. Msg & data rates may apply. "
-        "Reply HELP for help, STOP to opt out."
+        f"{brand}: You're subscribed to text messages. Msg frequency varies. "
+        "Msg & data rates may apply. Reply HELP for help, STOP to cancel."
     )
+
+
+def expired_request_reply(brand: str) -> str:
+    """The one answer to a YES that came after the double opt-in request expired: it says no
+    subscription started and how to sign up; it carries no marketing."""
+    return (
+        f"{brand}: This sign-up request has expired, so you are not subscribed and will not "
+        "get messages. To sign up, please fill in the sign-up form again."
+    )
+
+
+def opt_in_confirmation_text(app: Application | None, brand: str) -> str:
+    """The campaign's own opt-in confirmation, else a compliant one built from the application
+    (brand, program, frequency, rates, HELP and STOP)."""
+    given = _campaign_text(app, "opt_in", "confirmation_message")
+    if given is not None:
+        return " ".join(given.split())
+    if app is None:
+        return default_opt_in_confirmation(brand)
+    try:
+        model = as_application(app)
+    except ValidationError:
+        return default_opt_in_confirmation(brand)
+    return opt_in_confirmation(model, brand=brand).text
 
 
 def _program(session: Session, account_id: str, number: str) -> Application | None:
@@ -208,32 +243,68 @@ def _on_keyword(
         text = _campaign_text(app, "help", "message") or default_help(brand, contact)
         _reply(session, message, text, ORIGIN_HELP, now=now)
     elif action is KeywordAction.OPT_IN:
-        ended = end_opt_outs(
+        _on_opt_in(session, message, app, brand, now=now)
+
+
+def _on_opt_in(
+    session: Session, message: Message, app: Application | None, brand: str, *, now: datetime
+) -> None:
+    ended = end_opt_outs(
+        session,
+        account_id=message.account_id,
+        application_id=app.id if app else None,
+        phone=message.remote_number,
+        now=now,
+    )
+    if app is None:
+        activated = []
+    else:
+        # A YES to a double opt-in request activates the pending consent it asked about.
+        activated = activate_pending(
             session,
             account_id=message.account_id,
-            application_id=app.id if app else None,
+            application_id=app.id,
             phone=message.remote_number,
             now=now,
+            message_id=message.id,
         )
-        # A YES to a double opt-in request activates the pending consent it asked about.
-        activated = (
-            activate_pending(
+    # Only a real return is confirmed: START from someone who never left gets no text,
+    # since there is no consent on record to text them under.
+    if ended or activated:
+        text = opt_in_confirmation_text(app, brand)
+        reply = _reply(session, message, text, ORIGIN_OPT_IN, now=now)
+        for consent in activated:
+            record_event(
                 session,
-                account_id=message.account_id,
-                application_id=app.id,
-                phone=message.remote_number,
-                now=now,
+                consent,
+                ConsentEventAction.CONFIRMATION_SENT,
+                at=now,
+                message_id=reply.id,
+                details={"text": text},
             )
-            if app is not None
-            else []
+        session.flush()
+        return
+    if app is None:
+        return
+    expired = expired_unanswered(
+        session,
+        account_id=message.account_id,
+        application_id=app.id,
+        phone=message.remote_number,
+    )
+    if expired is not None:
+        text = expired_request_reply(brand)
+        reply = _reply(session, message, text, ORIGIN_PENDING_EXPIRED, now=now)
+        record_event(
+            session,
+            expired,
+            ConsentEventAction.EXPIRED_REPLY,
+            at=now,
+            message_id=reply.id,
+            details={"text": text, "inbound_message_id": message.id},
         )
-        # Only a real return is confirmed: START from someone who never left gets no text,
-        # since there is no consent on record to text them under.
-        if ended or activated:
-            text = _campaign_text(
-                app, "opt_in", "confirmation_message"
-            ) or default_opt_in_confirmation(brand)
-            _reply(session, message, text, ORIGIN_OPT_IN, now=now)
+        session.flush()
+        log.info("consent.late_yes", consent_id=expired.id, message_id=message.id)
 
 
 def _cancel_waiting(

@@ -248,6 +248,7 @@ async def optin_submit(
             "double_opt_in": h.page.double_opt_in,
         },
         now=now,
+        pending_hours=settings.pending_consent_hours,
     )
     return _render(
         request,
@@ -255,4 +256,5 @@ async def optin_submit(
         title="Thank you",
         p=h.documents.profile,
         double=h.page.double_opt_in,
+        hours=settings.pending_consent_hours,
     )

@@ -5,8 +5,11 @@
         ─▶ consent (WEB_FORM, the exact disclosure text shown, IP, user agent, URL, slug)
         ─▶ the opt-in confirmation queued like any system reply (origin opt_in_confirmation)
 
-With double opt-in the consent is recorded `pending` and the confirmation asks for a YES; the
-inbound YES activates it (messaging.inbound). Services only flush.
+With double opt-in the consent is recorded `pending` until `expires_at` (settings.
+pending_consent_hours) and the text asks for a YES; the inbound YES activates it
+(messaging.inbound). A new submission for the same number expires the earlier pending consent
+and starts a fresh one, so one YES confirms the latest request only. Each text queued for a
+consent is a ConsentEvent naming its message. Services only flush.
 """
 
 from __future__ import annotations
@@ -21,8 +24,14 @@ from sqlalchemy.orm import Session
 
 from consentry.accounts.scope import Principal
 from consentry.consent.hosted.models import OptinPage, OptinSubmission
-from consentry.consent.models import Consent, ConsentMethod, ConsentStatus
-from consentry.consent.service import record_consent
+from consentry.consent.models import (
+    Consent,
+    ConsentEvent,
+    ConsentEventAction,
+    ConsentMethod,
+    ConsentStatus,
+)
+from consentry.consent.service import expire_consent, record_consent, record_event
 from consentry.documents import DocumentInputError
 from consentry.documents import generate as generate_documents
 from consentry.documents.generate import Documents
@@ -46,6 +55,7 @@ __all__ = [
     "activate_pending",
     "consume_token",
     "enable_page",
+    "expired_unanswered",
     "get_page",
     "hosted",
     "over_limit",
@@ -208,10 +218,16 @@ def submit(
     phone: str,
     source: dict[str, Any],
     now: datetime,
+    pending_hours: int,
 ) -> tuple[Consent, Message]:
-    """Record the consent (pending with double opt-in) and queue the confirmation."""
+    """Record the consent (pending for `pending_hours` with double opt-in) and queue the
+    confirmation, or the request for a YES."""
     if not h.disclosure.strip():  # pragma: no cover - generated documents always have it
         raise Invalid("The page has no consent language.", code="DISCLOSURE_MISSING")
+    double = h.page.double_opt_in
+    if double:
+        for earlier in _pending(session, h.application.account_id, h.application.id, phone):
+            expire_consent(session, earlier, now=now, reason="superseded")
     consent = record_consent(
         session,
         account_id=h.application.account_id,
@@ -221,9 +237,25 @@ def submit(
         disclosure_text=h.disclosure,
         source=source,
         now=now,
-        status=ConsentStatus.PENDING if h.page.double_opt_in else ConsentStatus.ACTIVE,
+        status=ConsentStatus.PENDING if double else ConsentStatus.ACTIVE,
+        expires_at=now + timedelta(hours=pending_hours) if double else None,
     )
-    message = queue_confirmation(session, h, phone=phone, text=confirmation_text(h), now=now)
+    text = confirmation_text(h)
+    message = queue_confirmation(session, h, phone=phone, text=text, now=now)
+    action = (
+        ConsentEventAction.CONFIRMATION_REQUESTED
+        if double
+        else ConsentEventAction.CONFIRMATION_SENT
+    )
+    record_event(
+        session,
+        consent,
+        action,
+        at=now,
+        message_id=message.id,
+        details={"text": text},
+    )
+    session.flush()
     log.info(
         "optin.submitted",
         consent_id=consent.id,
@@ -268,23 +300,70 @@ def queue_confirmation(
     return message
 
 
-def activate_pending(
-    session: Session, *, account_id: str, application_id: str, phone: str, now: datetime
-) -> list[Consent]:
-    """A YES reply: the phone's pending (double opt-in) consents to this program become active;
-    returns them. The activation time and the reply are kept in the consent's source."""
-    rows = list(
+def _pending(session: Session, account_id: str, application_id: str, phone: str) -> list[Consent]:
+    return list(
         session.scalars(
-            select(Consent).where(
+            select(Consent)
+            .where(
                 Consent.account_id == account_id,
                 Consent.application_id == application_id,
                 Consent.phone == phone,
                 Consent.status == ConsentStatus.PENDING,
             )
+            .order_by(Consent.consented_at, Consent.id)
         )
     )
-    for row in rows:
+
+
+def activate_pending(
+    session: Session,
+    *,
+    account_id: str,
+    application_id: str,
+    phone: str,
+    now: datetime,
+    message_id: str | None = None,
+) -> list[Consent]:
+    """A YES reply (inbound `message_id`): the phone's pending (double opt-in) consents to this
+    program become active, unless their deadline passed: those expire instead (the periodic task
+    may not have reached them yet). Returns the activated ones. The activation time and the
+    reply are kept in the consent's source and as a `confirmed` event."""
+    activated: list[Consent] = []
+    for row in _pending(session, account_id, application_id, phone):
+        if row.expires_at is not None and row.expires_at <= now:
+            expire_consent(session, row, now=now, reason="no_reply")
+            continue
         row.status = ConsentStatus.ACTIVE
         row.source = {**row.source, "confirmed_at": now.isoformat(), "confirmed_by": "YES"}
+        record_event(session, row, ConsentEventAction.CONFIRMED, at=now, message_id=message_id)
+        activated.append(row)
     session.flush()
-    return rows
+    return activated
+
+
+def expired_unanswered(
+    session: Session, *, account_id: str, application_id: str, phone: str
+) -> Consent | None:
+    """The phone's latest consent to this program when it expired waiting for a YES and no late
+    YES has been answered yet (a late YES is answered once, so a reply loop cannot start)."""
+    latest = session.scalars(
+        select(Consent)
+        .where(
+            Consent.account_id == account_id,
+            Consent.application_id == application_id,
+            Consent.phone == phone,
+        )
+        .order_by(Consent.consented_at.desc(), Consent.id.desc())
+        .limit(1)
+    ).first()
+    if latest is None or latest.status is not ConsentStatus.EXPIRED:
+        return None
+    events = session.scalars(select(ConsentEvent).where(ConsentEvent.consent_id == latest.id)).all()
+    if any(e.action is ConsentEventAction.EXPIRED_REPLY for e in events):
+        return None
+    if not any(
+        e.action is ConsentEventAction.EXPIRED and e.details.get("reason") == "no_reply"
+        for e in events
+    ):
+        return None
+    return latest
