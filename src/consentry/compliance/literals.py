@@ -109,14 +109,17 @@ def needed(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     return found
 
 
-# Inline flags change how the rest of the pattern reads; \N{NAME} and \p spell letters by
+# Inline flags change how the rest of the pattern reads (a case-sensitive group, "(?-i:STOP)",
+# is the exception: lower-cased, it matches more, never less); \N{NAME} and \p spell letters by
 # name; a range between letters of different case (A-z) spans more than its lower-case form.
-_NO_TWIN = re.compile(r"\(\?[aiLmsux-]|\\[Np]|[A-Z]-[a-z]|[a-z]-[A-Z]")
+_NO_TWIN = re.compile(r"\(\?(?:[aiLmsux]|-(?!i:))|\\[Np]|[A-Z]-[a-z]|[a-z]-[A-Z]")
+_CASE_SENSITIVE_GROUP = "(?-i:"
 _TWINS: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
 
 
 def _lower_source(src: str) -> str:
-    """The pattern source with letters lower-cased, escapes (\\S, \\W, \\B...) kept."""
+    """The pattern source with letters lower-cased, escapes (\\S, \\W, \\B...) kept, and
+    case-sensitive groups made plain groups."""
     out: list[str] = []
     i, n = 0, len(src)
     while i < n:
@@ -124,6 +127,10 @@ def _lower_source(src: str) -> str:
         if ch == "\\":
             out.append(src[i : i + 2])
             i += 2
+            continue
+        if src.startswith(_CASE_SENSITIVE_GROUP, i):
+            out.append("(?:")
+            i += len(_CASE_SENSITIVE_GROUP)
             continue
         out.append(ch.lower())
         i += 1
