@@ -77,6 +77,14 @@ class Settings(BaseSettings):
     max_batch_messages: int = Field(1000, description="Messages per POST /api/v1/messages/batch.")
     media_dir: str = Field("./var/media", description="Where uploaded MMS media is stored.")
     media_max_bytes: int = Field(5 * 1024 * 1024, description="The largest media file accepted.")
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Where carriers reach this server (scheme, host, optional path prefix); the "
+        "signed media links handed to a carrier start with it.",
+    )
+    media_url_ttl_seconds: int = Field(
+        86400, ge=60, description="How long a signed media link handed to a carrier stays valid."
+    )
 
     # -- queue and workers ---------------------------------------------------------------------
     queue_url: str = Field(
@@ -159,6 +167,8 @@ class Settings(BaseSettings):
             raise ValueError("retry_base_seconds must not exceed retry_max_seconds")
         if not 0 < self.decision_days_min <= self.decision_days_max:
             raise ValueError("decision_days_min must be positive and not above decision_days_max")
+        if not self.public_url.startswith(("https://", "http://")):
+            raise ValueError("public_url must start with https:// or http://")
         if not 0 <= self.quiet_hours_start < self.quiet_hours_end <= 24:
             raise ValueError("quiet hours need 0 <= quiet_hours_start < quiet_hours_end <= 24")
         return self

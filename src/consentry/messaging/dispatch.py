@@ -41,6 +41,7 @@ from consentry.kit.clock import Clock
 from consentry.kit.db import Database
 from consentry.kit.logging import get_logger
 from consentry.kit.settings import Settings
+from consentry.messaging.media import signed_url
 from consentry.messaging.models import Direction, Message, MessageStatus
 from consentry.messaging.ratelimit import RateLimiter, demand_for, retry_at
 from consentry.messaging.status import Change, record_changes
@@ -121,13 +122,10 @@ class Dispatcher:
         result.skipped = len(ids) - len(claimed) - len(result.limited)
         if not claimed:
             return result
+        now = self.clock.now()
         outbound = [
             OutboundMessage(
-                r.id,
-                r.from_number,
-                r.to_number,
-                r.text,
-                tuple(str(m.get("url", "")) for m in (r.media or []) if m.get("url")),
+                r.id, r.from_number, r.to_number, r.text, self._media_urls(r.media, now)
             )
             for r in claimed
         ]
@@ -141,6 +139,16 @@ class Dispatcher:
             ]
         self._settle(claimed, answers, result)
         return result
+
+    def _media_urls(self, items: list[dict[str, Any]] | None, now: datetime) -> tuple[str, ...]:
+        """What the carrier fetches: a signed link per uploaded file, an external URL as given."""
+        urls: list[str] = []
+        for item in items or []:
+            if item.get("url"):
+                urls.append(str(item["url"]))
+            elif item.get("id"):
+                urls.append(signed_url(self.settings, str(item["id"]), now=now))
+        return tuple(urls)
 
     def _claim(self, ids: list[str], result: DispatchResult) -> list[Row[Any]]:
         now = self.clock.now()
