@@ -188,9 +188,9 @@ def get_media(media_id: str, session: SessionDep, principal: PrincipalDep) -> Me
     return media_read(media_service.get_media(session, principal, media_id))
 
 
-@router.api_route(
+@router.head("/media/{media_id}/content", response_class=FileResponse, include_in_schema=False)
+@router.get(
     "/media/{media_id}/content",
-    methods=["GET", "HEAD"],
     response_class=FileResponse,
     responses={
         200: {"description": "The file, with its stored Content-Type."},
