@@ -31,7 +31,10 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: sqlite:///path.db or postgresql+psycopg://user@host/db.",
     )
     environment: Environment = Environment.DEV
-    secret_key: str = Field("dev-secret-key", description="Signs sessions; required outside dev.")
+    secret_key: str = Field(
+        "dev-secret-key",
+        description="Signs sessions, webhook secrets and media links; required outside dev.",
+    )
     log_level: str = "INFO"
     log_json: bool = Field(False, description="JSON log lines instead of the console renderer.")
     # Amount (in US cents) charged for the Nth rejection of one application. A provider sets its
