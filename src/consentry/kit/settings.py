@@ -31,7 +31,10 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: sqlite:///path.db or postgresql+psycopg://user@host/db.",
     )
     environment: Environment = Environment.DEV
-    secret_key: str = Field("dev-secret-key", description="Signs sessions; required outside dev.")
+    secret_key: str = Field(
+        "dev-secret-key",
+        description="Signs sessions, webhook secrets and media links; required outside dev.",
+    )
     log_level: str = "INFO"
     log_json: bool = Field(False, description="JSON log lines instead of the console renderer.")
     # Amount (in US cents) charged for the Nth rejection of one application. A provider sets its
@@ -86,6 +89,14 @@ class Settings(BaseSettings):
     max_batch_messages: int = Field(1000, description="Messages per POST /api/v1/messages/batch.")
     media_dir: str = Field("./var/media", description="Where uploaded MMS media is stored.")
     media_max_bytes: int = Field(5 * 1024 * 1024, description="The largest media file accepted.")
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Where carriers reach this server (scheme, host, optional path prefix); the "
+        "signed media links handed to a carrier start with it.",
+    )
+    media_url_ttl_seconds: int = Field(
+        86400, ge=60, description="How long a signed media link handed to a carrier stays valid."
+    )
 
     # -- queue and workers ---------------------------------------------------------------------
     queue_url: str = Field(
@@ -168,6 +179,8 @@ class Settings(BaseSettings):
             raise ValueError("retry_base_seconds must not exceed retry_max_seconds")
         if not 0 < self.decision_days_min <= self.decision_days_max:
             raise ValueError("decision_days_min must be positive and not above decision_days_max")
+        if not self.public_url.startswith(("https://", "http://")):
+            raise ValueError("public_url must start with https:// or http://")
         if not 0 <= self.quiet_hours_start < self.quiet_hours_end <= 24:
             raise ValueError("quiet hours need 0 <= quiet_hours_start < quiet_hours_end <= 24")
         return self

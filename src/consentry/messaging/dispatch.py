@@ -6,7 +6,8 @@ One dispatch of a batch of ids, in three steps::
                  (one conditional UPDATE: across any number of processes exactly one wins each
                  message); the rate limiter runs in the same transaction and puts the messages
                  over a limit back to `queued` for the next window; commit.
-    2. submit    carrier.submit_many(...) outside any transaction.
+    2. submit    carrier.submit_many(...) outside any transaction; an MMS's uploaded files go
+                 as signed, expiring links (messaging.media.signed_url) the carrier fetches.
     3. settle    sent (+ carrier_message_id) | queued again with backoff (retryable error) |
                  failed (permanent error, or attempts exhausted); one MessageEvent each; commit.
 
@@ -26,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import Row, Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -40,7 +42,8 @@ from consentry.carriers.base import (
 from consentry.kit.clock import Clock
 from consentry.kit.db import Database
 from consentry.kit.logging import get_logger
-from consentry.kit.settings import Settings
+from consentry.kit.settings import Environment, Settings
+from consentry.messaging.media import signed_url
 from consentry.messaging.models import Direction, Message, MessageStatus
 from consentry.messaging.ratelimit import RateLimiter, demand_for, retry_at
 from consentry.messaging.status import Change, record_changes
@@ -58,6 +61,7 @@ log = get_logger(__name__)
 Schedule = Callable[[Sequence[str], datetime], None]
 _MT: Table = Message.__table__  # type: ignore[assignment]  # Core statements, executemany
 _SWEEP_LIMIT = 5000
+_LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0"})
 
 
 @dataclass
@@ -108,6 +112,13 @@ class Dispatcher:
         self.clock = clock
         # Re-enqueue ids at a time (delayed task); None leaves them to the sweeper.
         self.schedule = schedule
+        host = urlsplit(settings.public_url).hostname
+        if settings.environment is Environment.PROD and host in _LOCAL_HOSTS:
+            log.warning(
+                "messaging.dispatch.public_url_local",
+                public_url=settings.public_url,
+                effect="carriers cannot fetch MMS media; set CONSENTRY_PUBLIC_URL",
+            )
 
     # ---- dispatch ------------------------------------------------------------------------------
 
@@ -121,13 +132,10 @@ class Dispatcher:
         result.skipped = len(ids) - len(claimed) - len(result.limited)
         if not claimed:
             return result
+        now = self.clock.now()
         outbound = [
             OutboundMessage(
-                r.id,
-                r.from_number,
-                r.to_number,
-                r.text,
-                tuple(str(m.get("url", "")) for m in (r.media or []) if m.get("url")),
+                r.id, r.from_number, r.to_number, r.text, self._media_urls(r.media, now)
             )
             for r in claimed
         ]
@@ -141,6 +149,16 @@ class Dispatcher:
             ]
         self._settle(claimed, answers, result)
         return result
+
+    def _media_urls(self, items: list[dict[str, Any]] | None, now: datetime) -> tuple[str, ...]:
+        """What the carrier fetches: a signed link per uploaded file, an external URL as given."""
+        urls: list[str] = []
+        for item in items or []:
+            if item.get("url"):
+                urls.append(str(item["url"]))
+            elif item.get("id"):
+                urls.append(signed_url(self.settings, str(item["id"]), now=now))
+        return tuple(urls)
 
     def _claim(self, ids: list[str], result: DispatchResult) -> list[Row[Any]]:
         now = self.clock.now()

@@ -1,4 +1,5 @@
-"""Messaging over HTTP: send (one or a batch), read messages, upload media.
+"""Messaging over HTTP: send (one or a batch), read messages, upload media, serve media to
+carriers through signed links.
 
 Each endpoint parses, calls one service function and returns a schema; the session dependency
 owns the transaction, so a 202 means the message row is committed.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi.responses import FileResponse
 from starlette.datastructures import UploadFile
 
 from consentry.accounts.deps import PrincipalDep
@@ -184,3 +186,38 @@ async def upload_media(
 def get_media(media_id: str, session: SessionDep, principal: PrincipalDep) -> MediaRead:
     """What an uploaded media file is."""
     return media_read(media_service.get_media(session, principal, media_id))
+
+
+@router.head("/media/{media_id}/content", response_class=FileResponse, include_in_schema=False)
+@router.get(
+    "/media/{media_id}/content",
+    response_class=FileResponse,
+    responses={
+        200: {"description": "The file, with its stored Content-Type."},
+        403: {"description": "MEDIA_SIGNATURE_INVALID or MEDIA_LINK_EXPIRED."},
+        404: {"description": "MEDIA_NOT_FOUND."},
+    },
+)
+def media_content(
+    media_id: str,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    expires: Annotated[str | None, Query(description="Unix time the link ends")] = None,
+    signature: Annotated[str | None, Query(description="HMAC of id and expires")] = None,
+) -> Response:
+    """The bytes of an uploaded file, for the holder of a signed link (no API key: carriers
+    fetch MMS media this way)."""
+    row = media_service.public_media(
+        session,
+        media_id=media_id,
+        expires=expires,
+        signature=signature,
+        settings=settings,
+        now=clock.now(),
+    )
+    return FileResponse(
+        media_service.media_path(settings, row),
+        media_type=row.content_type,
+        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+    )

@@ -1,5 +1,5 @@
-"""HTTP for the delivery pipeline: the loopback carrier's inbound hook and failure switches, and
-the account's status-callback signing secret.
+"""HTTP for the delivery pipeline: the loopback carrier's inbound hook, failure switches and
+record of what it was handed, and the account's status-callback signing secret.
 
 The loopback endpoints exist for development and tests: any key may use them in the dev and
 test environments (a customer only on its own numbers), admin keys only in production, unless
@@ -19,10 +19,11 @@ from consentry.accounts.deps import PrincipalDep
 from consentry.accounts.models import Account, Role
 from consentry.accounts.scope import Principal
 from consentry.carriers.loopback import service as loopback
-from consentry.carriers.loopback.models import LoopbackFailureRule
+from consentry.carriers.loopback.models import LoopbackFailureRule, LoopbackSubmission
 from consentry.kit.deps import ClockDep, SessionDep, SettingsDep
 from consentry.kit.errors import Forbidden, NotFound
 from consentry.kit.settings import Settings
+from consentry.messaging import service as messaging
 from consentry.messaging.inbound import receive
 from consentry.messaging.models import PhoneNumber
 from consentry.messaging.webhooks import SIGNATURE_HEADER, signing_secret
@@ -85,6 +86,28 @@ class FailureRuleList(BaseModel):
     """Every failure rule."""
 
     items: list[FailureRuleRead]
+
+
+class SubmissionRead(BaseModel):
+    """One message as the loopback carrier received it."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    message_id: str
+    carrier_message_id: str
+    from_: str = Field(serialization_alias="from")
+    to: str
+    text: str
+    media_urls: list[str] = Field(description="The MMS media links the carrier was handed.")
+    submitted_at: datetime
+    receipt_status: str
+    receipt_error_code: str | None
+
+
+class SubmissionList(BaseModel):
+    """What the loopback carrier recorded for one message."""
+
+    items: list[SubmissionRead]
 
 
 class SigningSecret(BaseModel):
@@ -208,6 +231,35 @@ def remove_failure(
     if not loopback.clear_failure_rule(session, to_number=to):
         raise NotFound(f"No failure rule for {to}.", code="RULE_NOT_FOUND")
     return Response(status_code=204)
+
+
+def _submission_read(row: LoopbackSubmission) -> SubmissionRead:
+    return SubmissionRead(
+        message_id=row.message_id,
+        carrier_message_id=row.carrier_message_id,
+        from_=row.from_number,
+        to=row.to_number,
+        text=row.text,
+        media_urls=list(row.media_urls or []),
+        submitted_at=row.submitted_at,
+        receipt_status=row.receipt_status,
+        receipt_error_code=row.receipt_error_code,
+    )
+
+
+@router.get(
+    "/carriers/loopback/submissions/{message_id}",
+    response_model=SubmissionList,
+    response_model_by_alias=True,
+)
+def loopback_submissions(
+    message_id: str, session: SessionDep, settings: SettingsDep, principal: PrincipalDep
+) -> SubmissionList:
+    """What the loopback carrier was handed for one of your messages: text and media links."""
+    _require_hook(principal, settings)
+    messaging.get_message(session, principal, message_id)
+    rows = loopback.submissions_of(session, message_id=message_id)
+    return SubmissionList(items=[_submission_read(r) for r in rows])
 
 
 @router.get("/webhooks/signing-secret", response_model=SigningSecret, tags=["webhooks"])

@@ -3,26 +3,44 @@
 The declared type must be one carriers accept for MMS, and for the formats with a signature
 (JPEG, PNG, GIF, MP4, MP3, PDF) the bytes must agree with it, so a renamed file is caught here
 rather than by the carrier.
+
+A carrier fetches an MMS's media itself, without an API key, so dispatch hands it a signed,
+expiring link per file::
+
+    <public_url>/api/v1/media/<media id>/content?expires=<unix time>&signature=<hex>
+
+where the signature is HMAC-SHA256 under the secret key of "media:<media id>:<expires>". The link
+opens the file until `expires` and no other file; a link that was altered or has expired is
+refused with 403 (MEDIA_SIGNATURE_INVALID, MEDIA_LINK_EXPIRED).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from consentry.accounts.scope import Principal
-from consentry.kit.errors import DomainError, Invalid, NotFound
+from consentry.kit.errors import DomainError, Forbidden, Invalid, NotFound
 from consentry.kit.ids import new_id
 from consentry.kit.logging import get_logger
 from consentry.kit.settings import Settings
 from consentry.messaging import repository
 from consentry.messaging.models import Media
 
-__all__ = ["ALLOWED_TYPES", "MediaTooLarge", "get_media", "media_path", "store_media"]
+__all__ = [
+    "ALLOWED_TYPES",
+    "MediaTooLarge",
+    "get_media",
+    "media_path",
+    "public_media",
+    "signed_url",
+    "store_media",
+]
 
 log = get_logger(__name__)
 
@@ -146,4 +164,63 @@ def get_media(session: Session, principal: Principal, media_id: str) -> Media:
             code="MEDIA_NOT_FOUND",
             fix="Upload the file with POST /api/v1/media and use the id it returns.",
         )
+    return row
+
+
+def _signature(settings: Settings, media_id: str, expires: int) -> str:
+    message = f"media:{media_id}:{expires}".encode()
+    return hmac.new(settings.secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def signed_url(settings: Settings, media_id: str, *, now: datetime) -> str:
+    """A link that opens one stored file without an API key until media_url_ttl_seconds from now."""
+    expires = int((now + timedelta(seconds=settings.media_url_ttl_seconds)).timestamp())
+    base = settings.public_url.rstrip("/")
+    signature = _signature(settings, media_id, expires)
+    return f"{base}/api/v1/media/{media_id}/content?expires={expires}&signature={signature}"
+
+
+def public_media(
+    session: Session,
+    *,
+    media_id: str,
+    expires: str | None,
+    signature: str | None,
+    settings: Settings,
+    now: datetime,
+) -> Media:
+    """The file a signed link opens (MEDIA_SIGNATURE_INVALID, MEDIA_LINK_EXPIRED,
+    MEDIA_NOT_FOUND)."""
+    # The signature is checked before anything is looked up, so a guessed link learns nothing
+    # about which ids exist.
+    valid = (
+        expires is not None
+        and expires.isascii()
+        and expires.isdigit()
+        and len(expires) <= 10
+        and signature is not None
+        and hmac.compare_digest(
+            signature.lower().encode(), _signature(settings, media_id, int(expires)).encode()
+        )
+    )
+    if not valid:
+        raise Forbidden(
+            "This media link is not valid: its signature does not match.",
+            code="MEDIA_SIGNATURE_INVALID",
+            fix="Use the link exactly as it was given, with its expires and signature.",
+        )
+    assert expires is not None
+    if int(expires) < now.timestamp():
+        raise Forbidden(
+            "This media link has expired.",
+            code="MEDIA_LINK_EXPIRED",
+            fix="Links are made when a message is handed to the carrier; send the message again "
+            "for a new one.",
+            details={"expired_at": datetime.fromtimestamp(int(expires), UTC).isoformat()},
+        )
+    row = session.get(Media, media_id)
+    if row is None or not media_path(settings, row).is_file():
+        if row is not None:
+            log.error("messaging.media.file_missing", media_id=media_id)
+        raise NotFound(f"No media {media_id}.", code="MEDIA_NOT_FOUND")
     return row

@@ -1,10 +1,11 @@
 """The loopback carrier: a carrier simulator that needs no network, the default carrier.
 
 It accepts a message by recording it in `loopback_submissions` (committed before the submit
-returns), then reports a delivery receipt after `receipt_delay` seconds. A message to a number
-that some account owns is also handed back as an inbound message to that number, so two local
-numbers can text each other. Submitting a message id that is already recorded answers with the
-original carrier id and records nothing: a retried dispatch can never send twice.
+returns, with the media links an MMS carries), then reports a delivery receipt after
+`receipt_delay` seconds. A message to a number that some account owns is also handed back as an
+inbound message to that number, so two local numbers can text each other. Submitting a message
+id that is already recorded answers with the original carrier id and records nothing: a retried
+dispatch can never send twice.
 
 It can be told to fail, per destination: the well-known test numbers below, or rules set through
 `POST /api/v1/carriers/loopback/failures` (stored in `loopback_failure_rules`, so every worker
@@ -175,6 +176,7 @@ class LoopbackCarrier:
                         "from_number": msg.source,
                         "to_number": msg.destination,
                         "text": msg.text,
+                        "media_urls": list(msg.media_urls),
                         "submitted_at": now,
                         "receipt_status": outcome.receipt_status,
                         "receipt_error_code": outcome.receipt_error_code,

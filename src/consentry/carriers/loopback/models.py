@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, Integer, String, Text
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from consentry.kit.db import INT_PK, Base
+from consentry.kit.db import INT_PK, Base, JSONType
 
 __all__ = ["LoopbackFailureRule", "LoopbackSubmission"]
 
@@ -29,6 +30,10 @@ class LoopbackSubmission(Base):
     from_number: Mapped[str] = mapped_column(String(20))
     to_number: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
+    # The MMS media links the carrier was handed, in order (the carrier would fetch each one).
+    media_urls: Mapped[list[str]] = mapped_column(
+        JSONType, default=list, server_default=sql_text("'[]'")
+    )
     submitted_at: Mapped[datetime]
     # The outcome the receipt reports: delivered, undelivered or failed, and its error code.
     receipt_status: Mapped[str] = mapped_column(String(20))

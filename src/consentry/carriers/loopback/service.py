@@ -1,4 +1,5 @@
-"""Telling the loopback carrier to fail: failure rules per destination (flush only)."""
+"""Telling the loopback carrier to fail (failure rules per destination, flush only), and reading
+what it recorded."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from consentry.carriers.loopback.models import LoopbackFailureRule
+from consentry.carriers.loopback.models import LoopbackFailureRule, LoopbackSubmission
 
-__all__ = ["clear_failure_rule", "list_failure_rules", "set_failure_rule"]
+__all__ = ["clear_failure_rule", "list_failure_rules", "set_failure_rule", "submissions_of"]
 
 
 def set_failure_rule(
@@ -49,4 +50,13 @@ def list_failure_rules(session: Session) -> Sequence[LoopbackFailureRule]:
     """Every failure rule, by destination."""
     return session.scalars(
         select(LoopbackFailureRule).order_by(LoopbackFailureRule.to_number)
+    ).all()
+
+
+def submissions_of(session: Session, *, message_id: str) -> Sequence[LoopbackSubmission]:
+    """What the carrier recorded for one message id, oldest first (one row unless sent twice)."""
+    return session.scalars(
+        select(LoopbackSubmission)
+        .where(LoopbackSubmission.message_id == message_id)
+        .order_by(LoopbackSubmission.id)
     ).all()
