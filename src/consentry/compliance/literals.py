@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import importlib
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 __all__ = ["FOLD_TRAPS", "needed", "twin"]
 
@@ -39,6 +40,7 @@ _MAX_LITERALS = 64
 _REPEATS = frozenset({_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT})
 
 Needs = frozenset[str] | None
+T = TypeVar("T")
 
 
 def _better(a: Needs, b: Needs) -> Needs:
@@ -95,18 +97,27 @@ _NEEDED: dict[int, tuple[re.Pattern[str], tuple[str, ...] | None]] = {}
 _MAX_CACHED = 8192
 
 
+def _cached(
+    cache: dict[int, tuple[re.Pattern[str], T]],
+    pattern: re.Pattern[str],
+    make: Callable[[re.Pattern[str]], T],
+) -> T:
+    """`make(pattern)`, computed once per pattern object."""
+    entry = cache.get(id(pattern))
+    if entry is not None and entry[0] is pattern:
+        return entry[1]
+    found = make(pattern)
+    if len(cache) >= _MAX_CACHED:
+        cache.clear()
+    cache[id(pattern)] = (pattern, found)
+    return found
+
+
 def needed(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     """Literals, lower-cased, one of which every match of `pattern` contains (None: no such
     short list). A text whose lower-cased form holds none of them, and no FOLD_TRAPS
     character, cannot match."""
-    entry = _NEEDED.get(id(pattern))
-    if entry is not None and entry[0] is pattern:
-        return entry[1]
-    found = _literals(pattern)
-    if len(_NEEDED) >= _MAX_CACHED:
-        _NEEDED.clear()
-    _NEEDED[id(pattern)] = (pattern, found)
-    return found
+    return _cached(_NEEDED, pattern, _literals)
 
 
 # Inline flags change how the rest of the pattern reads (a case-sensitive group, "(?-i:STOP)",
@@ -157,11 +168,4 @@ def twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     """The case-sensitive lower-case twin of a case-insensitive pattern, for searching the
     lower-cased text (None: search with the pattern itself). Every position where the pattern
     matches a text, the twin matches the text lower-cased (FOLD_TRAPS aside)."""
-    entry = _TWINS.get(id(pattern))
-    if entry is not None and entry[0] is pattern:
-        return entry[1]
-    found = _make_twin(pattern)
-    if len(_TWINS) >= _MAX_CACHED:
-        _TWINS.clear()
-    _TWINS[id(pattern)] = (pattern, found)
-    return found
+    return _cached(_TWINS, pattern, _make_twin)

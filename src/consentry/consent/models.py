@@ -23,10 +23,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, event
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from consentry.kit.db import INT_PK, Base, TimestampMixin, str_enum
+from consentry.kit.db import INT_PK, Base, TimestampMixin, append_only, str_enum
 from consentry.kit.errors import DomainError
 
 __all__ = [
@@ -118,12 +118,10 @@ class ConsentEventImmutable(DomainError):
     default_code = "CONSENT_EVENT_IMMUTABLE"
 
 
-def _refuse_change(_mapper: Any, _connection: Any, target: ConsentEvent) -> None:
-    raise ConsentEventImmutable(f"Consent event {target.id} cannot be changed or deleted.")
-
-
-event.listen(ConsentEvent, "before_update", _refuse_change)
-event.listen(ConsentEvent, "before_delete", _refuse_change)
+append_only(
+    ConsentEvent,
+    lambda row: ConsentEventImmutable(f"Consent event {row.id} cannot be changed or deleted."),
+)
 
 
 class OptOut(TimestampMixin, Base):

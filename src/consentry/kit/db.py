@@ -7,7 +7,7 @@ through psycopg 3 (`postgresql+psycopg://...`). Services only flush; the request
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -38,6 +38,7 @@ __all__ = [
     "JSONType",
     "TimestampMixin",
     "UTCDateTime",
+    "append_only",
     "create_db_engine",
     "str_enum",
     "utcnow",
@@ -184,3 +185,14 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def append_only(model: type[Any], refuse: Callable[[Any], Exception]) -> None:
+    """Make rows of `model` immutable in the ORM: updating or deleting one raises
+    `refuse(row)` (an audit trail is appended to, never rewritten)."""
+
+    def _refuse_change(_mapper: Any, _connection: Any, target: Any) -> None:
+        raise refuse(target)
+
+    event.listen(model, "before_update", _refuse_change)
+    event.listen(model, "before_delete", _refuse_change)

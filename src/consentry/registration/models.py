@@ -30,10 +30,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, event
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from consentry.kit.db import INT_PK, Base, TimestampMixin, str_enum
+from consentry.kit.db import INT_PK, Base, TimestampMixin, append_only, str_enum
 from consentry.kit.errors import DomainError
 
 __all__ = [
@@ -183,9 +183,7 @@ class AuditEventImmutable(DomainError):
     default_code = "AUDIT_EVENT_IMMUTABLE"
 
 
-def _refuse_change(_mapper: Any, _connection: Any, target: AuditEvent) -> None:
-    raise AuditEventImmutable(f"Audit event {target.id} cannot be changed or deleted.")
-
-
-event.listen(AuditEvent, "before_update", _refuse_change)
-event.listen(AuditEvent, "before_delete", _refuse_change)
+append_only(
+    AuditEvent,
+    lambda row: AuditEventImmutable(f"Audit event {row.id} cannot be changed or deleted."),
+)

@@ -1,0 +1,78 @@
+"""Fast searches must find exactly what the plain pattern finds.
+
+`Text.find`/`finditer` skip texts that lack a pattern's literals and search with the pattern's
+lower-case twin on the lower-cased text, confirming each candidate with the pattern itself;
+the matches (spans and groups) must be those of `pattern.finditer(text)` on any text.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from consentry.compliance.lexicon import data, pattern
+from consentry.compliance.literals import needed, twin
+from consentry.compliance.text import Text
+
+# Every pattern key of the opt-in, keyword and privacy lexicons, as the rules compile them.
+PATTERNS = [
+    pattern(name, key)
+    for name in ("optin", "keywords", "privacy", "terms")
+    for key, value in data(name).items()
+    if isinstance(value, list) and key != "hints"
+]
+WORDS = [
+    "Reply", "STOP", "stop", "HELP", "Msg", "&", "data", "rates", "may", "apply", "frequency",
+    "varies", "4", "msgs/month", "text", "messages", "not", "share", "mobile", "information",
+    "third", "parties", "İ", "ſ", "K", "reminders", "order", "updates", "agree", "by", "checking",
+    "the", "box", ",", ".", "\n", "Txt", "END", "opt-out", "consent", "marketing", "purposes",
+    # Whole phrases, so that matches are common.
+    "Msg & data rates may apply.", "MSG FREQ VARIES", "Reply STOP to opt out.",
+    "Text HELP for help", "We will not share your mobile information with third parties",
+    "up to 4 msgs/month", "appointment reminders", "I agree to receive text messages",
+    "Terms: https://acme.com/terms", "Privacy Policy",
+]
+
+
+def spans(matches: object) -> list[tuple[tuple[int, int], str]]:
+    return [(m.span(), m.group()) for m in matches]  # type: ignore[attr-defined]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=40).map(" ".join))
+def test_text_search_finds_what_the_pattern_finds(text: str) -> None:
+    for compiled in PATTERNS:
+        expected = spans(compiled.finditer(text))
+        assert spans(Text(text).finditer(compiled)) == expected, compiled.pattern
+        first = Text(text).find(compiled)
+        assert (first.span() if first else None) == (expected[0][0] if expected else None)
+
+
+def test_most_patterns_have_a_twin_and_literals() -> None:
+    # The speed comes from both; a lexicon change that loses them should be noticed.
+    assert sum(twin(p) is not None for p in PATTERNS) >= 0.9 * len(PATTERNS)
+    assert sum(needed(p) is not None for p in PATTERNS) >= 0.5 * len(PATTERNS)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        r"(?i:stop)x",  # inline flags
+        r"[A-z]+",  # a range spanning more than its lower-case form
+        r"caf\u00e9|café",  # a non-ASCII letter
+        r"x*",  # can match the empty string
+    ],
+)
+def test_no_twin_where_lower_casing_would_change_the_pattern(source: str) -> None:
+    assert twin(re.compile(source, re.I)) is None
+
+
+def test_case_sensitive_group_twin_matches_more_and_the_pattern_confirms() -> None:
+    compiled = re.compile(r"(?<![A-Za-z0-9])reply\s+(?-i:STOP)(?![A-Za-z0-9])", re.I)
+    assert twin(compiled) is not None
+    text = "reply stop, or Reply STOP"
+    assert spans(Text(text).finditer(compiled)) == spans(compiled.finditer(text))
+    assert Text(text).find(compiled).start() == text.index("Reply STOP")  # type: ignore[union-attr]
