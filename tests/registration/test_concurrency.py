@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from consentry.compliance.engine import warm_up
 from consentry.kit.clock import FrozenClock
 from consentry.kit.db import Database
 from consentry.kit.errors import Conflict
@@ -18,6 +19,7 @@ from tests.support.builders import make_tenant
 def test_concurrent_double_submit(
     database: Database, clock: FrozenClock, settings: Settings
 ) -> None:
+    warm_up()  # both threads check the application: not the first check of the process
     with database.transaction() as s:
         tenant = make_tenant(s)
         app_id = draft(s, tenant, clock).id

@@ -16,6 +16,7 @@ from consentry.accounts.scope import Principal
 from consentry.accounts.service import create_account, create_api_key, kind_for_role
 from consentry.accounts.users import create_user
 from consentry.compliance import load_application
+from consentry.compliance.engine import warm_up
 from consentry.kit.clock import SystemClock
 from consentry.kit.db import Database
 from consentry.kit.errors import DomainError
@@ -143,6 +144,8 @@ def serve(host: str, port: int) -> None:
             _print_demo(seed, f"http://{host}:{port}")
     clock = SystemClock()
     app = create_app(settings, clock, db)
+    # The checker loads its language model and dictionaries now, not on a user's first check.
+    warm_up()
     pipeline = _pipeline(settings, db, clock)
     if settings.embedded_worker:
         pipeline.start(settings.worker_threads)
@@ -176,6 +179,7 @@ def worker(workers: int | None) -> None:
     db = Database(settings.database_url, sqlite_pool=True)
     upgrade(db.engine)
     pipeline = _pipeline(settings, db, SystemClock())
+    warm_up()  # messages are checked before they are sent
     log.info(
         "worker.started",
         threads=workers or settings.worker_threads,
