@@ -31,6 +31,10 @@ HELP = MessageRole.HELP_REPLY
         "rates may apply. Text HELP for help. Text STOP to opt out.",
         "Northside PT: Thanks for joining! Recurring msgs. Msg&data rates may apply. HELP for "
         "info. Reply STOP to unsubscribe.",
+        "Northside PT: Please confirm your consent to receive appointment reminders by responding "
+        "with YES. Messages and data rates may apply and message frequency may vary. You can "
+        "opt-out at any time by replying STOP to any message. You can get help by replying with "
+        "HELP.",
     ],
 )
 def test_complete_confirmation_passes(text: str) -> None:
@@ -50,6 +54,12 @@ def test_complete_confirmation_passes(text: str) -> None:
          "rates may apply. Reply STOP to cancel.", "help"),
         ("Northside PT: You're subscribed to appointment reminders. Up to 4 msgs/mo. Msg & data "
          "rates may apply. Reply HELP for help.", "stop"),
+        # Gerund forms need the keyword itself.
+        ("Northside PT: You're subscribed to appointment reminders. Up to 4 msgs/mo. Msg & data "
+         "rates may apply. You can get help by replying to us. Reply STOP to cancel.", "help"),
+        ("Northside PT: You're subscribed to appointment reminders. Up to 4 msgs/mo. Msg & data "
+         "rates may apply. Reply HELP for help. You can opt out at any time by replying.",
+         "stop"),
     ],
 )
 def test_confirmation_missing_an_element_fails(text: str, missing: str) -> None:

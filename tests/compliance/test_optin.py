@@ -462,6 +462,7 @@ class TestRates:
             "Msg & Data Rates Apply.",
             "Standard message and data rates may apply.",
             "Standard text messaging rates may apply.",
+            "Messages and data rates may apply.",
         ],
     )
     def test_variants(self, phrase: str) -> None:
@@ -552,6 +553,7 @@ class TestPolicyLinks:
             "See our Privacy Policy and Terms of Service.",
             "Please see Privacy Policy and Terms of Use.",
             "View our Terms and Privacy Policy.",
+            "Learn more on our privacy policy page and Terms & Conditions.",
         ],
     )
     def test_see_reference(self, reference: str) -> None:
@@ -565,6 +567,14 @@ class TestPolicyLinks:
         text = GOOD.replace(
             "Privacy: https://acmedental.com/privacy Terms: https://acmedental.com/terms",
             "See our Privacy Policy. We follow our Terms of Service.",
+        )
+        assert "OI-POLICY-LINKS" in failing(text)
+
+    def test_learn_more_about_is_no_place(self) -> None:
+        # Near miss of "Learn more on our privacy policy page": says nothing of where.
+        text = GOOD.replace(
+            "Privacy: https://acmedental.com/privacy Terms: https://acmedental.com/terms",
+            "We care about privacy. Our terms and privacy policy protect you.",
         )
         assert "OI-POLICY-LINKS" in failing(text)
 
@@ -592,6 +602,9 @@ class TestOptional:
             "Consent to receive text messages is required.",
             "Text messages are required to use this service.",
             "Agreeing to SMS is a condition of purchase.",
+            "The SMS consent checkbox is required.",
+            "The checkbox is required - form cannot be submitted without consent.",
+            "The sign-up form cannot be submitted without checking the box.",
         ],
     )
     def test_required(self, phrase: str) -> None:
@@ -603,6 +616,9 @@ class TestOptional:
             "Consent is not a condition of purchase.",
             "You are not required to agree to receive texts as a condition of purchase.",
             "Consent to receive text messages is not required to book.",
+            "The SMS consent checkbox is not required.",
+            "The consent checkbox is not pre-checked.",
+            "The form can be submitted without consent to texts.",
         ],
     )
     def test_not_a_condition_is_fine(self, phrase: str) -> None:

@@ -372,6 +372,10 @@ def test_non_sharing_statement_is_not_an_unrelated_negation() -> None:
         "We may disclose your information to third parties with your consent.",
         "Your email address and phone number may be shared with our affiliates.",
         "We may share your personal information with service providers and marketing partners.",
+        # A refusal whose exception lets data go to partners or affiliates after all.
+        "We will not sell, rent, trade or otherwise transfer any personal information to any "
+        "third party other than our trusted partners.",
+        "We do not share your phone number with third parties, except with our marketing partners.",
     ],
 )
 def test_sharing_language_fails(sentence: str) -> None:
@@ -396,6 +400,10 @@ def test_sharing_language_fails(sentence: str) -> None:
         "We share your phone number with our SMS provider and carriers to deliver messages.",
         "We may share your information with our service providers, but never with third parties "
         "for marketing.",
+        # Near misses of a refusal with an exception: the exception names no partner.
+        "We do not share your phone number with third parties except our service providers who "
+        "help us send messages.",
+        "We will not share your information with any third parties other than as required by law.",
     ],
 )
 def test_not_sharing_language_passes(sentence: str) -> None:

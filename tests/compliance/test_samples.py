@@ -184,6 +184,9 @@ def test_brand_variants_abbreviate_trailing_words() -> None:
         "Opt out: reply STOP",
         "reply stop to unsubscribe",
         "Reply 'STOP' if you no longer wish to receive texts.",
+        "If you don't want to hear from me anymore, just reply STOP.",
+        "You can opt out at any time by replying STOP to any message.",
+        "Unsubscribe anytime by texting STOP.",
     ],
 )
 def test_opt_out_language_accepted(tail: str) -> None:
@@ -201,6 +204,10 @@ def test_opt_out_language_accepted(tail: str) -> None:
         "Reply STOP=END",
         "Text REMOVE to opt out.",
         "To stop these messages, let us know.",
+        # Near misses of the accepted forms above: no keyword, or a non-standard one.
+        "If you don't want to hear from me anymore, just let me know.",
+        "You can opt out at any time by replying to this message.",
+        "If you don't want these reminders, reply REMOVE.",
     ],
 )
 def test_opt_out_missing_or_unspaced(tail: str) -> None:

@@ -199,10 +199,20 @@ def sharing(t: Text) -> Iterator[tuple[Sentence, bool]]:
 
 
 def _affirmed_share(raw: str, s: Sentence) -> bool:
-    """True when sentence `s` holds a sharing verb that is neither negated nor the user's own."""
+    """True when sentence `s` holds a sharing verb that is neither negated nor the user's own.
+
+    A refusal with an exception for partners or affiliates ("will not transfer it to any third
+    party other than our trusted partners") affirms sharing with them.
+    """
     for v in _p("share_verbs").finditer(raw, s.start, s.end):
         before = raw[max(0, v.start() - _SUBJECT_WINDOW) : v.start()]
-        if not is_negated(raw, v.start()) and not _p("user_subject").search(before):
+        if _p("user_subject").search(before):
+            continue
+        if not is_negated(raw, v.start()):
+            return True
+        # "except" itself ends the clause, so the exception may start right at its end.
+        exception = _p("share_exception").search(raw, v.end(), s.end)
+        if exception and not raw[clause_end(raw, v.end()) : exception.start()].strip(" ,"):
             return True
     return False
 
