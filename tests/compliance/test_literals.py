@@ -17,12 +17,26 @@ from consentry.compliance.lexicon import data, pattern
 from consentry.compliance.literals import needed, twin
 from consentry.compliance.text import Text
 
-# Every pattern key of the opt-in, keyword and privacy lexicons, as the rules compile them.
+# Every list in the reference data, compiled as the rules compile a lexicon key (some lists
+# are read as plain words; as patterns they exercise the search all the same).
+DATA_FILES = (
+    "optin", "keywords", "privacy", "terms", "samples", "description", "content", "usecases",
+    "application", "general", "flow",
+)
+
+
+def _compiled(name: str, key: str) -> re.Pattern[str] | None:
+    try:
+        return pattern(name, key)
+    except (re.error, ValueError):
+        return None
+
+
 PATTERNS = [
-    pattern(name, key)
-    for name in ("optin", "keywords", "privacy", "terms")
+    compiled
+    for name in DATA_FILES
     for key, value in data(name).items()
-    if isinstance(value, list) and key != "hints"
+    if isinstance(value, list) and (compiled := _compiled(name, key)) is not None
 ]
 WORDS = [
     "Reply", "STOP", "stop", "HELP", "Msg", "&", "data", "rates", "may", "apply", "frequency",
@@ -33,7 +47,9 @@ WORDS = [
     "Msg & data rates may apply.", "MSG FREQ VARIES", "Reply STOP to opt out.",
     "Text HELP for help", "We will not share your mobile information with third parties",
     "up to 4 msgs/month", "appointment reminders", "I agree to receive text messages",
-    "Terms: https://acme.com/terms", "Privacy Policy",
+    "Terms: https://acme.com/terms", "Privacy Policy", "order updates", "shipping alerts",
+    "20% off", "cannabis", "loan", "debt relief", "[Company Name]", "xxx-xxx-xxxx",
+    "one-time passcode", "customer care", "account notifications", "payday", "CBD",
 ]
 
 

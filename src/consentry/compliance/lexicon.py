@@ -17,6 +17,7 @@ import yaml
 __all__ = ["data", "pattern", "words"]
 
 from consentry.compliance._yaml import SafeLoader as _Loader
+from consentry.compliance.literals import register_twin
 
 
 @cache
@@ -52,7 +53,9 @@ def pattern(name: str, key: str, *, bounded: bool = True) -> re.Pattern[str]:
     body = "|".join(f"(?:{f})" for f in frags)
     if bounded:
         body = rf"(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9])"
-    return re.compile(body, re.I)
+    compiled = re.compile(body, re.I)
+    register_twin(compiled, frags, bounded=bounded)
+    return compiled
 
 
 @cache

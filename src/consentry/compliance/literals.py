@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["FOLD_TRAPS", "needed", "twin"]
+__all__ = ["FOLD_TRAPS", "expand", "needed", "register_twin", "twin"]
 
 # The regex parser of the standard library (the same one `re.compile` uses); it has no public
 # name, and `sre_parse` is its deprecated alias.
@@ -169,3 +169,112 @@ def twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     lower-cased text (None: search with the pattern itself). Every position where the pattern
     matches a text, the twin matches the text lower-cased (FOLD_TRAPS aside)."""
     return _cached(_TWINS, pattern, _make_twin)
+
+
+def _group(src: str) -> tuple[list[str], str] | None:
+    """For a fragment opening with "(?:", its top-level alternatives and what follows."""
+    if not src.startswith("(?:"):
+        return None
+    depth, last, j = 0, 3, 3
+    alts: list[str] = []
+    while j < len(src):
+        ch = src[j]
+        if ch == "\\":
+            j += 2
+            continue
+        if ch == "[":
+            close = src.find("]", j + 2)
+            j = close + 1 if close != -1 else len(src)
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                alts.append(src[last:j])
+                return alts, src[j + 1 :]
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            alts.append(src[last:j])
+            last = j + 1
+        j += 1
+    return None
+
+
+def expand(src: str, budget: int = 64) -> list[str]:
+    """A fragment opening with a group of alternatives as one fragment per alternative
+    ("(?:glue|nail)\\s+guns?" -> "glue\\s+guns?", "nail\\s+guns?")."""
+    parsed = _group(src)
+    if parsed is None:
+        return [src]
+    alts, rest = parsed
+    if rest[:1] in ("?", "*"):
+        rest = rest[1:]
+        heads = [*alts, ""]
+    elif rest[:1] in ("+", "{"):
+        return [src]
+    else:
+        heads = alts
+    out: list[str] = []
+    for head in heads:
+        out.extend(expand(head + rest, budget))
+        if len(out) > budget:
+            return [src]
+    return out
+
+
+# Characters that stand for themselves in a pattern; a fragment opening with one (not followed
+# by a quantifier) can be filed under it in a first-letter dispatch.
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789 &-/")
+_QUANTIFIERS = frozenset("?*+{")
+_TRIE_DEPTH = 3
+
+
+def _alternatives(src: str) -> list[str]:
+    """The top-level alternatives of a pattern source ("a|b(?:c|d)" -> "a", "b(?:c|d)")."""
+    parsed = _group(f"(?:{src})")
+    return parsed[0] if parsed is not None and not parsed[1] else [src]
+
+
+def _dispatch(pieces: list[str], depth: int) -> str:
+    """An alternation matching where any of `pieces` matches, with the pieces that open with
+    the same plain character merged under it ("order x|offer y" -> "o(?:rder x|ffer y)"), so
+    the engine tries one branch per first character instead of every piece."""
+    by_first: dict[str, list[str]] = {}
+    other: list[str] = []
+    for piece in pieces:
+        head = piece[:1]
+        if depth > 0 and head in _PLAIN and piece[1:2] not in _QUANTIFIERS:
+            by_first.setdefault(head, []).append(piece[1:])
+        else:
+            other.append(piece)
+    branches = [
+        f"{head}(?:{_dispatch(rests, depth - 1)})" if len(rests) > 1 else head + rests[0]
+        for head, rests in by_first.items()
+    ]
+    branches.extend(f"(?:{piece})" for piece in other)
+    return "|".join(branches)
+
+
+def register_twin(pattern: re.Pattern[str], fragments: list[str], *, bounded: bool) -> None:
+    """Give a lexicon pattern (an alternation of `fragments`, word-bounded or not) a twin that
+    dispatches on first characters. The plain twin tries every fragment at every word start;
+    this one matches at exactly the same places (alternation order changes which fragment
+    matches, never whether one does), and the pattern itself still confirms each match."""
+    if _make_twin(pattern) is None:
+        return
+    pieces = [
+        piece
+        for fragment in fragments
+        for alternative in _alternatives(_lower_source(fragment))
+        for piece in expand(alternative)
+    ]
+    body = _dispatch(pieces, _TRIE_DEPTH)
+    if bounded:
+        body = rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])"
+    try:
+        fast = re.compile(body, pattern.flags & ~re.IGNORECASE)
+    except re.error:  # a fragment the dispatch cut wrongly: keep the plain twin
+        return
+    if len(_TWINS) >= _MAX_CACHED:
+        _TWINS.clear()
+    _TWINS[id(pattern)] = (pattern, fast)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from consentry.compliance.lexicon import data
+from consentry.compliance.literals import expand
 from consentry.compliance.text import Text
 
 __all__ = ["PhraseIndex", "lowered", "memo", "phrase_index"]
@@ -59,57 +60,6 @@ def _stems(t: Text) -> frozenset[str]:
         stems = frozenset(cut)
         scratch["stems"] = stems
     return stems
-
-
-def _group(src: str) -> tuple[list[str], str] | None:
-    """For a fragment opening with "(?:", its top-level alternatives and what follows."""
-    if not src.startswith("(?:"):
-        return None
-    depth, last, j = 0, 3, 3
-    alts: list[str] = []
-    while j < len(src):
-        ch = src[j]
-        if ch == "\\":
-            j += 2
-            continue
-        if ch == "[":
-            close = src.find("]", j + 2)
-            j = close + 1 if close != -1 else len(src)
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            if depth == 0:
-                alts.append(src[last:j])
-                return alts, src[j + 1 :]
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            alts.append(src[last:j])
-            last = j + 1
-        j += 1
-    return None
-
-
-def expand(src: str, budget: int = 64) -> list[str]:
-    """A fragment opening with a group of alternatives as one fragment per alternative
-    ("(?:glue|nail)\\s+guns?" -> "glue\\s+guns?", "nail\\s+guns?")."""
-    parsed = _group(src)
-    if parsed is None:
-        return [src]
-    alts, rest = parsed
-    if rest[:1] in ("?", "*"):
-        rest = rest[1:]
-        heads = [*alts, ""]
-    elif rest[:1] in ("+", "{"):
-        return [src]
-    else:
-        heads = alts
-    out: list[str] = []
-    for head in heads:
-        out.extend(expand(head + rest, budget))
-        if len(out) > budget:
-            return [src]
-    return out
 
 
 def required_words(src: str) -> tuple[str, ...]:
