@@ -129,7 +129,7 @@ def find_links(raw: str) -> list[Link]:
 
 def has_opt_out_language(raw: str) -> bool:
     """True when `raw` carries opt-out instructions with a properly spaced standard keyword."""
-    return pattern("keywords", "opt_out_instruction").search(raw) is not None
+    return Text(raw).find(pattern("keywords", "opt_out_instruction")) is not None
 
 
 def is_promotional(t: Text) -> re.Match[str] | None:
