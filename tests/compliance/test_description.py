@@ -261,3 +261,30 @@ def test_use_case_missing_is_context_missing() -> None:
     assert "CD-USE-CASE-MATCH" not in report.failing_rules()
     assert any(f.rule == "CONTEXT-MISSING" and "CD-USE-CASE-MATCH" in f.message
                for f in report.findings)
+
+
+# --- platforms described by who uses them ---------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Messages are sent on behalf of Acme client businesses to their own customers and inbound "
+        "leads about missed calls.",
+        "Acme LLC provides communication services used by healthcare providers to send "
+        "transactional SMS messages such as appointment reminders.",
+    ],
+)
+def test_platform_for_other_businesses(text: str) -> None:
+    assert "CD-END-BRAND" in failing(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Acme Dental sends appointment reminders to its own patients, on behalf of our dentists, "
+        "who opted in on acmedental.com.",
+        "Acme Dental uses a scheduling system used by our front desk to send appointment "
+        "reminders to patients who opted in.",
+    ],
+)
+def test_end_business_naming_its_staff_or_tools(text: str) -> None:
+    assert "CD-END-BRAND" not in failing(text)

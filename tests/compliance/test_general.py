@@ -344,3 +344,25 @@ def test_template_variables_and_counts_are_stand_ins(
 )
 def test_variables_and_checkbox_markers_stay_fine(kind: str, text: str) -> None:
     assert "GEN-PLACEHOLDER" not in check_text(kind, text, ACME).rules()
+
+
+# --- a bracketed instruction to the writer ---------------------------------------------------
+@pytest.mark.parametrize(
+    "slot",
+    [
+        "[describe the method \u2013 e.g., checking a consent box, sending a specific keyword, "
+        "filling out a consent form, etc.]",
+        "[specify how often messages are sent to subscribers of the program]",
+    ],
+)
+def test_long_bracketed_instruction_is_a_placeholder(slot: str) -> None:
+    text = f"You must explicitly request SMS notifications from Acme Dental by {slot}."
+    assert "GEN-PLACEHOLDER" in _rules("terms", text)
+
+
+def test_bracketed_aside_is_not_a_placeholder() -> None:
+    text = (
+        "You may opt in to texts from Acme Dental on our booking page [the checkbox under the "
+        "phone field is unchecked by default]."
+    )
+    assert "GEN-PLACEHOLDER" not in _rules("terms", text)

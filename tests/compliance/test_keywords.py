@@ -275,3 +275,18 @@ def test_cancelling_an_appointment_is_not_an_opt_out_keyword(text: str) -> None:
 def test_cancelling_the_texts_with_a_substitute_is_flagged() -> None:
     text = "Northside PT: your visit is on [date]. Reply NO to cancel these texts."
     assert "KW-OPT-OUT-KEYWORDS" in failing(text, None)
+
+
+# --- STOP followed by the program keyword on a shared short code ----------------------------
+def test_stop_with_program_keyword_is_standard() -> None:
+    text = (
+        "Northside PT Promos. More help at care@northsidept.com. Msg & Data rates may apply. "
+        "4 Msgs/Month. Reply STOP SURF20 to cancel."
+    )
+    assert "KW-OPT-OUT-KEYWORDS" not in failing(text, HELP)
+
+
+@pytest.mark.parametrize("kw", ["SURF20", "STOP please", "PAUSE SURF20"])
+def test_program_keyword_alone_or_other_words_are_substitutes(kw: str) -> None:
+    text = f"Northside PT Promos. Help at care@northsidept.com. Reply {kw} to cancel."
+    assert "KW-OPT-OUT-KEYWORDS" in failing(text, HELP)

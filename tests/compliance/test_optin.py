@@ -877,3 +877,58 @@ class TestImplied:
         form = '<form><input type="checkbox" name="sms"> Text me</form>'
         report = check_text("opt_in", text, Context(company="Acme Dental", form_html=form))
         assert "OI-IMPLIED" not in report.failing_rules()
+
+
+class TestAboutYourRequest:
+    """Messages "about your inquiry" or "about your account" name what the texts are about."""
+
+    @pytest.mark.parametrize(
+        "what",
+        [
+            "text messages from Acme Dental about your inquiry",
+            "monthly text alerts about your Acme Dental account activity",
+            "texts regarding your appointment",
+        ],
+    )
+    def test_named(self, what: str) -> None:
+        text = GOOD.replace("appointment reminder texts from Acme Dental", what)
+        assert "OI-MSG-TYPE" not in failing(text)
+
+    @pytest.mark.parametrize(
+        "what",
+        ["text messages from Acme Dental", "texts from Acme Dental about us"],
+    )
+    def test_not_named(self, what: str) -> None:
+        text = GOOD.replace("appointment reminder texts from Acme Dental", what)
+        assert "OI-MSG-TYPE" in failing(text)
+
+
+class TestImpliedByOrdering:
+    @pytest.mark.parametrize(
+        "lead",
+        [
+            "By calling our office and placing an order, you consent to receive",
+            "By placing an order, you agree to receive",
+        ],
+    )
+    def test_order_is_not_consent(self, lead: str) -> None:
+        text = GOOD.replace("[ ] I agree to receive", lead)
+        assert "OI-IMPLIED" in failing(text)
+
+    def test_opt_in_is_the_order(self) -> None:
+        flow = (
+            "We do not require you to opt in separately. The opt-in is the order itself. "
+            + GOOD.replace("[ ] ", "")
+        )
+        assert "OI-IMPLIED" in failing(flow, kind="message_flow")
+
+    @pytest.mark.parametrize(
+        "lead",
+        [
+            "By placing an order and checking this box, you agree to receive",
+            "By calling our office you can ask us questions. [ ] I agree to receive",
+        ],
+    )
+    def test_express_act_beside_the_order(self, lead: str) -> None:
+        text = GOOD.replace("[ ] I agree to receive", lead)
+        assert "OI-IMPLIED" not in failing(text)

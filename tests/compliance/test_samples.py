@@ -525,3 +525,55 @@ def test_brand_matches_across_apostrophe_styles(registered: str, written: str) -
     text = f"{written}: your order is ready for pickup today. Reply STOP to opt out."
     report = check_text("sample_message", text, Context(company=registered))
     assert "SM-BRAND" not in report.rules()
+
+
+# --- the brand inside a link ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi Sarah, your welcome offer is ready: https://northside.viewyouroffers.com/a?t=1 "
+        "Reply STOP to opt out.",
+        "Hi Sarah, your offer is ready: https://offers.example-deals.com/northsidept "
+        "Reply STOP to opt out.",
+    ],
+)
+def test_brand_only_on_another_site_is_not_named(text: str) -> None:
+    assert "SM-BRAND" in failing(text, ctx_for())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi Sarah, your visit is confirmed: https://www.northsidept.com/visit Reply STOP to "
+        "opt out.",
+        "Northside PT: your offer is ready at https://northside.viewyouroffers.com/a Reply STOP "
+        "to opt out.",
+    ],
+)
+def test_brand_on_its_own_site_or_in_words_is_named(text: str) -> None:
+    assert "SM-BRAND" not in failing(text, ctx_for())
+
+
+# --- asking a stranger for permission -----------------------------------------------------
+def test_permission_request_reads_as_cold_outreach() -> None:
+    text = (
+        "Northside PT would like to send you occasional text messages. Reply START to agree or "
+        "STOP to opt out. Msg rates may apply."
+    )
+    assert "SM-COLD-OUTREACH" in failing(text, ctx_for())
+
+
+def test_permission_request_as_a_confirmation_reply_is_not_judged_as_a_sample() -> None:
+    text = (
+        "Northside PT would like to send you occasional text messages. Reply YES to confirm, "
+        "STOP to opt out. Msg & data rates may apply."
+    )
+    ctx = ctx_for(message_role=MessageRole.OPT_IN_CONFIRMATION)
+    assert "SM-COLD-OUTREACH" not in failing(text, ctx)
+
+
+def test_sending_a_reminder_is_not_a_permission_request() -> None:
+    text = (
+        "Northside PT: we would like to remind you of your visit on [date]. Reply STOP to opt out."
+    )
+    assert "SM-COLD-OUTREACH" not in failing(text, ctx_for())

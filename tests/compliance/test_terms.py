@@ -476,3 +476,16 @@ def test_payment_requests_and_briefings_are_a_program(text: str) -> None:
 def test_a_request_alone_is_not_a_program() -> None:
     text = "Reyes Dental answers every request by text."
     assert "TS-PROGRAM" in check_text("terms", text, Context(company="Reyes Dental")).rules()
+
+
+# --- TS-PROGRAM: messages "related to your billing" -------------------------------------------
+def test_program_named_as_messages_about_the_customers_business() -> None:
+    program = "1. You may receive up to 1 SMS message per month related to your billing.\n"
+    text = without("1.").replace("2. Message", program + "2. Message", 1)
+    assert "TS-PROGRAM" not in failing(text)
+
+
+def test_program_not_named_by_an_empty_list() -> None:
+    empty = "1. If you opt in, you may receive text messages related to the following:\n"
+    text = without("1.").replace("2. Message", empty + "2. Message", 1)
+    assert "TS-PROGRAM" in failing(text)

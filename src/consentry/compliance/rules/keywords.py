@@ -24,6 +24,8 @@ _QUOTES = "\"'“”‘’"
 _SPLIT = re.compile(r"\s*(?:,\s*or\b|,|\bor\b|/|\band\b)\s*", re.I)
 _NON_WORD = re.compile(r"[\s\-_]+")
 _PLACEHOLDER = re.compile(r"^[\[{<]|[\]}>]$")
+# A program keyword written after STOP: capitals and digits, "SURF20".
+_PROGRAM_KEYWORD = re.compile(r"[A-Z][A-Z0-9]{1,14}")
 
 
 def _norm(word: str) -> str:
@@ -78,6 +80,10 @@ def _non_standard(offered: str) -> bool:
     """True when the offered keyword(s) include no standard opt-out word."""
     words = [w for w in _SPLIT.split(offered.strip(_QUOTES)) if w.strip(_QUOTES + " ")]
     if not words or any(is_standard_opt_out(w) for w in words):
+        return False
+    # On a shared short code STOP may name the program it leaves: "Reply STOP SURF20 to cancel".
+    head, _, program = offered.strip(_QUOTES).partition(" ")
+    if is_standard_opt_out(head) and _PROGRAM_KEYWORD.fullmatch(program):
         return False
     # "Reply STOP ALL to ..." and "Reply OPT OUT to ..." read as one standard word.
     return not is_standard_opt_out(offered)

@@ -16,7 +16,7 @@ from consentry.compliance.context import Context, MessageRole
 from consentry.compliance.lexicon import data, pattern, words
 from consentry.compliance.model import Hit, Severity
 from consentry.compliance.rules._common import context_missing, span
-from consentry.compliance.text import Text, brand_variants, is_negated
+from consentry.compliance.text import Text, brand_pattern, brand_variants, is_negated
 
 __all__ = [
     "Link",
@@ -127,6 +127,38 @@ def find_links(raw: str) -> list[Link]:
     return out
 
 
+def _site_label(raw: str, link: Link) -> tuple[int, int]:
+    """Where, in `raw`, the link's own site name is: "acme" in "https://www.acme.com/track"."""
+    at = raw.lower().find(link.host, link.start)
+    labels = link.host.split(".")
+    own = len(labels) - (3 if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL else 2)
+    start = at + sum(len(label) + 1 for label in labels[:own])
+    return start, start + len(labels[own])
+
+
+def names_sender(raw: str, names: Sequence[str]) -> bool:
+    """True when `raw` names one of `names` in its words or as the site a link is on.
+
+    A link on the sender's own site ("northsidept.com") says who is texting; the brand as a
+    subdomain or path of another site ("gatsby.viewyouroffers.com") does not.
+    """
+    links: list[Link] | None = None
+    for name in names:
+        found = brand_pattern(name)
+        if found is None:
+            continue
+        for m in found.finditer(raw):
+            if links is None:
+                links = find_links(raw)
+            inside = next((link for link in links if link.start <= m.start() < link.end), None)
+            if inside is None:
+                return True
+            start, end = _site_label(raw, inside)
+            if start <= m.start() and m.end() <= end:
+                return True
+    return False
+
+
 def has_opt_out_language(raw: str) -> bool:
     """True when `raw` carries opt-out instructions with a properly spaced standard keyword."""
     return Text(raw).find(pattern("keywords", "opt_out_instruction")) is not None
@@ -214,11 +246,11 @@ def brand(t: Text, ctx: Context) -> Iterator[Hit]:
         yield context_missing("SM-BRAND", "the brand name (company)")
         return
     names = sender_names(ctx)
-    if t.mentions_brand(names):
+    if names_sender(t.raw, names):
         return
     # The application only needs one branded sample (APP-SAMPLE-COUNT); an unbranded one beside
     # branded ones is a recommendation, not a rejection.
-    others = _others_have(ctx, t.raw, lambda s: Text(s).mentions_brand(names) is not None)
+    others = _others_have(ctx, t.raw, lambda s: names_sender(s, names))
     yield Hit(
         message=f"The message does not say who sends it: it never names {ctx.brands[0]}.",
         fix=f'Start the message with the brand, e.g. "{ctx.brands[0]}: ..."',
