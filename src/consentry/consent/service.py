@@ -355,13 +355,21 @@ def list_consents(
     *,
     application_id: str | None = None,
     phone: str | None = None,
+    status: ConsentStatus | None = None,
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page[Consent]:
-    """The caller's consent records, newest first."""
+    """The caller's consent records, newest first, optionally of one status (`pending`
+    double opt-ins waiting for the YES, `expired` ones that never got it, ...)."""
     normal = parse_phone(phone) if phone is not None else None
     return repository.consents_page(
-        session, principal, application_id=application_id, phone=normal, cursor=cursor, limit=limit
+        session,
+        principal,
+        application_id=application_id,
+        phone=normal,
+        status=status,
+        cursor=cursor,
+        limit=limit,
     )
 
 
