@@ -157,6 +157,7 @@ def evidence(
             "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None,
             "expires_at": _iso(row.expires_at),
             "expired_at": expired.at.isoformat() if expired else None,
+            "expired_reason": expired.details.get("reason") if expired else None,
         },
         "how": {
             "method": str(row.method),

@@ -9,6 +9,7 @@ the account (STOPALL, or a STOP to a number that belongs to no campaign).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -44,6 +45,7 @@ __all__ = [
     "end_opt_outs",
     "expire_consent",
     "expire_pending_consents",
+    "expired_times",
     "get_consent",
     "give_consent",
     "import_consents",
@@ -371,6 +373,12 @@ def list_consents(
         cursor=cursor,
         limit=limit,
     )
+
+
+def expired_times(session: Session, consent_ids: Sequence[str]) -> dict[str, datetime]:
+    """When each of these consents expired, for those that did (read by id, so the caller
+    passes ids it already may see)."""
+    return repository.expired_at_of(session, consent_ids)
 
 
 def list_opt_outs(
