@@ -268,4 +268,4 @@ def test_consent_list_filters_by_status(
     assert item["status"] == "pending" and item["expires_at"] is not None
     bad = client.get("/api/v1/consents", params={"status": "lapsed"}, headers=customer.headers)
     assert bad.status_code == 422
-    assert "error" in bad.json()
+    assert bad.json()["error"]["code"] == "VALIDATION_ERROR"
