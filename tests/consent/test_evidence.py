@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from consentry.consent import evidence as evidence_module
 from consentry.consent.models import Consent, ConsentMethod, ConsentStatus
 from consentry.consent.service import expire_consent, record_consent, record_opt_out
 from consentry.kit.clock import FrozenClock
@@ -192,7 +193,10 @@ def test_export_has_the_deadline_and_the_expiry_of_double_opt_ins(
     app_row: ApplicationRow,
     session: Session,
     clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Batches of two: the expiry times are looked up batch by batch.
+    monkeypatch.setattr(evidence_module, "_BATCH", 2)
     lapsed = _double_opt_in(session, app_row, clock, "+15125550181")
     waiting = _double_opt_in(session, app_row, clock, "+15125550182")
     deadline = lapsed.expires_at
