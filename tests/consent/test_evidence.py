@@ -6,14 +6,16 @@ import csv
 import hashlib
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from consentry.consent.models import Consent, ConsentMethod
-from consentry.consent.service import record_consent, record_opt_out
+from consentry.consent import evidence as evidence_module
+from consentry.consent.models import Consent, ConsentMethod, ConsentStatus
+from consentry.consent.service import expire_consent, record_consent, record_opt_out
 from consentry.kit.clock import FrozenClock
 from consentry.registration.models import Application as ApplicationRow
 from tests.support.builders import Tenant
@@ -162,3 +164,112 @@ def test_export_json_lines(client: TestClient, customer: Tenant, consent: Consen
     assert line["id"] == consent.id and line["disclosure_sha256"] == consent.disclosure_sha256
     bad = client.get("/api/v1/consents/export", params={"format": "xml"}, headers=customer.headers)
     assert bad.status_code == 422
+
+
+def _double_opt_in(
+    session: Session, app_row: ApplicationRow, clock: FrozenClock, phone: str
+) -> Consent:
+    """A pending double opt-in consent with its 72-hour deadline, as the hosted page records it."""
+    row = record_consent(
+        session,
+        account_id=app_row.account_id,
+        application_id=app_row.id,
+        phone=phone,
+        method=ConsentMethod.WEB_FORM,
+        disclosure_text=DISCLOSURE,
+        source={"form_id": "optin:abc"},
+        now=clock.now(),
+        status=ConsentStatus.PENDING,
+        expires_at=clock.now() + timedelta(hours=72),
+    )
+    session.commit()
+    return row
+
+
+def test_export_has_the_deadline_and_the_expiry_of_double_opt_ins(
+    client: TestClient,
+    customer: Tenant,
+    consent: Consent,
+    app_row: ApplicationRow,
+    session: Session,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Batches of two: the expiry times are looked up batch by batch.
+    monkeypatch.setattr(evidence_module, "_BATCH", 2)
+    lapsed = _double_opt_in(session, app_row, clock, "+15125550181")
+    waiting = _double_opt_in(session, app_row, clock, "+15125550182")
+    deadline = lapsed.expires_at
+    assert deadline is not None
+    clock.advance(hours=73)
+    expire_consent(session, lapsed, now=clock.now(), reason="no_reply")
+    session.commit()
+
+    r = client.get("/api/v1/consents/export", params={"format": "csv"}, headers=customer.headers)
+    assert r.status_code == 200
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(r.text))}
+    header = r.text.splitlines()[0].split(",")
+    assert header.index("expires_at") == header.index("revoked_at") + 1
+    assert header.index("expired_at") == header.index("expires_at") + 1
+    assert rows[consent.id]["status"] == "active"
+    assert rows[consent.id]["expires_at"] == rows[consent.id]["expired_at"] == ""
+    assert rows[lapsed.id]["status"] == "expired"
+    assert rows[lapsed.id]["expires_at"] == deadline.isoformat()
+    assert rows[lapsed.id]["expired_at"] == clock.now().isoformat()
+    assert rows[waiting.id]["status"] == "pending"
+    assert rows[waiting.id]["expires_at"] != "" and rows[waiting.id]["expired_at"] == ""
+
+    lines = client.get(
+        "/api/v1/consents/export", params={"format": "json"}, headers=customer.headers
+    ).text.splitlines()
+    records = {r["id"]: r for r in map(json.loads, lines)}
+    assert records[lapsed.id]["expired_at"] == clock.now().isoformat()
+    assert records[lapsed.id]["expires_at"] == deadline.isoformat()
+    assert records[consent.id]["expires_at"] is None and records[consent.id]["expired_at"] is None
+
+    only = client.get(
+        "/api/v1/consents/export",
+        params={"format": "json", "status": "expired"},
+        headers=customer.headers,
+    )
+    assert [json.loads(x)["id"] for x in only.text.splitlines()] == [lapsed.id]
+    bad = client.get(
+        "/api/v1/consents/export", params={"status": "lapsed"}, headers=customer.headers
+    )
+    assert bad.status_code == 422
+
+
+def test_consent_list_filters_by_status(
+    client: TestClient,
+    customer: Tenant,
+    other_customer: Tenant,
+    consent: Consent,
+    app_row: ApplicationRow,
+    session: Session,
+    clock: FrozenClock,
+) -> None:
+    lapsed = _double_opt_in(session, app_row, clock, "+15125550181")
+    waiting = _double_opt_in(session, app_row, clock, "+15125550182")
+    clock.advance(hours=73)
+    expire_consent(session, lapsed, now=clock.now(), reason="no_reply")
+    session.commit()
+
+    def ids(status: str | None, headers: dict[str, str] = customer.headers) -> list[str]:
+        params = {"status": status} if status else {}
+        r = client.get("/api/v1/consents", params=params, headers=headers)
+        assert r.status_code == 200, r.text
+        return [item["id"] for item in r.json()["items"]]
+
+    assert ids("pending") == [waiting.id]
+    assert ids("expired") == [lapsed.id]
+    assert ids("active") == [consent.id]
+    assert ids("revoked") == []
+    assert sorted(ids(None)) == sorted([consent.id, lapsed.id, waiting.id])
+    assert ids("expired", other_customer.headers) == []
+    [item] = client.get(
+        "/api/v1/consents", params={"status": "pending"}, headers=customer.headers
+    ).json()["items"]
+    assert item["status"] == "pending" and item["expires_at"] is not None
+    bad = client.get("/api/v1/consents", params={"status": "lapsed"}, headers=customer.headers)
+    assert bad.status_code == 422
+    assert bad.json()["error"]["code"] == "VALIDATION_ERROR"

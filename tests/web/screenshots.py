@@ -124,9 +124,8 @@ def _conversations(s: Any, account_id: str, application_id: str) -> dict[str, st
     from tests.messaging.builders import queue_message
 
     now = SystemClock().now() - timedelta(hours=3)
-    consent_id = ""
     for n, handset in enumerate(HANDSETS):
-        consent_id = record_consent(
+        record_consent(
             s,
             account_id=account_id,
             application_id=application_id,
@@ -136,7 +135,7 @@ def _conversations(s: Any, account_id: str, application_id: str) -> dict[str, st
             "Msg & data rates may apply. Msg freq varies. Reply HELP for help, STOP to opt out.",
             source={"url": "https://northsidept.com/sms", "ip": "203.0.113.7"},
             now=now,
-        ).id
+        )
         for i, (way, text) in enumerate(_EXCHANGES[: 4 - n]):
             at = now + timedelta(minutes=10 * i + n)
             if way == "in":
@@ -159,7 +158,53 @@ def _conversations(s: Any, account_id: str, application_id: str) -> dict[str, st
         s.flush()
     thread = s.scalar(select(Conversation).where(Conversation.remote_number == HANDSETS[0]))
     assert thread is not None
-    return {"thread": str(thread.id), "consent": consent_id}
+    return {"thread": str(thread.id), "consent": _double_opt_ins(s, account_id, application_id)}
+
+
+def _double_opt_ins(s: Any, account_id: str, application_id: str) -> str:
+    """Two double opt-ins from the hosted page: one waiting for its YES, one that never got it
+    (expired); the id of the expired one."""
+    from datetime import timedelta
+
+    from consentry.consent.models import ConsentEventAction, ConsentMethod, ConsentStatus
+    from consentry.consent.service import expire_pending_consents, record_consent, record_event
+    from tests.messaging.builders import queue_message
+
+    now = SystemClock().now()
+    ask = (
+        "Northside PT: Reply YES to confirm appointment reminders. "
+        "Msg & data rates may apply. Reply STOP to opt out."
+    )
+    ids = []
+    for phone, signed_up in (("+15125559004", now - timedelta(hours=80)), ("+15125559005", now)):
+        consent = record_consent(
+            s,
+            account_id=account_id,
+            application_id=application_id,
+            phone=phone,
+            method=ConsentMethod.WEB_FORM,
+            disclosure_text="Yes, text me appointment reminders from Northside Physical Therapy. "
+            "Msg & data rates may apply. Msg freq varies. Reply HELP for help, STOP to opt out.",
+            source={"url": "https://northsidept.com/sms", "ip": "203.0.113.8"},
+            now=signed_up,
+            status=ConsentStatus.PENDING,
+            expires_at=signed_up + timedelta(hours=72),
+        )
+        consent.created_at = signed_up
+        m = queue_message(s, account_id=account_id, to=phone, now=signed_up, text=ask, commit=False)
+        m.status, m.sent_at, m.done_at = MessageStatus.DELIVERED, signed_up, signed_up
+        record_event(
+            s,
+            consent,
+            ConsentEventAction.CONFIRMATION_REQUESTED,
+            at=signed_up,
+            message_id=m.id,
+            details={"text": ask},
+        )
+        ids.append(consent.id)
+    s.flush()
+    expire_pending_consents(s, now=now - timedelta(hours=7))
+    return ids[0]
 
 
 def main_pages(ids: dict[str, str]) -> list[tuple[str, str | None, str]]:

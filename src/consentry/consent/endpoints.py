@@ -9,6 +9,7 @@ from starlette.datastructures import UploadFile
 
 from consentry.accounts.deps import PrincipalDep
 from consentry.consent import service
+from consentry.consent.models import ConsentStatus
 from consentry.consent.schemas import (
     ConsentCreate,
     ConsentList,
@@ -61,12 +62,22 @@ def list_consents(
     principal: PrincipalDep,
     application_id: str | None = None,
     phone: str | None = None,
+    status: Annotated[
+        ConsentStatus | None,
+        Query(description="pending, active, revoked or expired"),
+    ] = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> ConsentList:
-    """The account's consent records, newest first; filter by application and phone."""
+    """The account's consent records, newest first; filter by application, phone and status."""
     page = service.list_consents(
-        session, principal, application_id=application_id, phone=phone, cursor=cursor, limit=limit
+        session,
+        principal,
+        application_id=application_id,
+        phone=phone,
+        status=status,
+        cursor=cursor,
+        limit=limit,
     )
     return ConsentList(items=[consent_read(r) for r in page.items], next_cursor=page.next_cursor)
 

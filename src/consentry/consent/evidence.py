@@ -28,7 +28,14 @@ from consentry.accounts.deps import PrincipalDep
 from consentry.accounts.models import Account
 from consentry.accounts.repository import visible_accounts_clause
 from consentry.accounts.scope import Principal
-from consentry.consent.models import Consent, ConsentEvent, ConsentEventAction, OptOut
+from consentry.consent.models import (
+    Consent,
+    ConsentEvent,
+    ConsentEventAction,
+    ConsentStatus,
+    OptOut,
+)
+from consentry.consent.repository import expired_at_of
 from consentry.consent.service import disclosure_hash, get_consent
 from consentry.kit.db import Database
 from consentry.kit.deps import ClockDep, SessionDep
@@ -51,6 +58,8 @@ EXPORT_COLUMNS = (
     "status",
     "consented_at",
     "revoked_at",
+    "expires_at",
+    "expired_at",
     "disclosure_sha256",
     "disclosure_text",
     "ip",
@@ -148,6 +157,7 @@ def evidence(
             "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None,
             "expires_at": _iso(row.expires_at),
             "expired_at": expired.at.isoformat() if expired else None,
+            "expired_reason": expired.details.get("reason") if expired else None,
         },
         "how": {
             "method": str(row.method),
@@ -197,11 +207,15 @@ def export_consents(
     session: SessionDep,
     principal: PrincipalDep,
     application_id: str | None = None,
+    status: Annotated[
+        ConsentStatus | None, Query(description="pending, active, revoked or expired")
+    ] = None,
     format: Annotated[
         Literal["csv", "json"], Query(description="csv or json (JSON lines)")
     ] = "csv",
 ) -> StreamingResponse:
-    """The account's consent records, streamed (CSV with formula-safe cells, or JSON lines)."""
+    """The account's consent records, streamed (CSV with formula-safe cells, or JSON lines),
+    optionally of one application or status."""
     if (
         application_id is not None
         and visible_application(session, principal, application_id) is None
@@ -214,21 +228,25 @@ def export_consents(
     database: Database = request.app.state.db
     if format == "json":
         return StreamingResponse(
-            _json_lines(database, principal, application_id),
+            _json_lines(database, principal, application_id, status),
             media_type="application/x-ndjson",
             headers={"Content-Disposition": 'attachment; filename="consents.jsonl"'},
         )
     return StreamingResponse(
-        _csv(database, principal, application_id),
+        _csv(database, principal, application_id, status),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="consents.csv"'},
     )
 
 
 def export_rows(
-    database: Database, principal: Principal, application_id: str | None
-) -> Iterator[Consent]:
-    """The caller's consent records, oldest first, read in batches in their own session."""
+    database: Database,
+    principal: Principal,
+    application_id: str | None,
+    status: ConsentStatus | None = None,
+) -> Iterator[tuple[Consent, datetime | None]]:
+    """The caller's consent records, oldest first, each with the time it expired (None unless
+    it did), read in batches in their own session."""
     stmt = (
         select(Consent)
         .join(Account, Account.id == Consent.account_id)
@@ -237,11 +255,16 @@ def export_rows(
     )
     if application_id is not None:
         stmt = stmt.where(Consent.application_id == application_id)
+    if status is not None:
+        stmt = stmt.where(Consent.status == status)
     with database.session() as session:
-        yield from session.scalars(stmt.execution_options(yield_per=_BATCH))
+        for batch in session.scalars(stmt.execution_options(yield_per=_BATCH)).partitions():
+            expired = expired_at_of(session, [row.id for row in batch])
+            for row in batch:
+                yield row, expired.get(row.id)
 
 
-def _record(row: Consent) -> dict[str, Any]:
+def _record(row: Consent, expired_at: datetime | None) -> dict[str, Any]:
     source = row.source or {}
     return {
         "id": row.id,
@@ -251,6 +274,8 @@ def _record(row: Consent) -> dict[str, Any]:
         "status": str(row.status),
         "consented_at": row.consented_at.isoformat(),
         "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None,
+        "expires_at": _iso(row.expires_at),
+        "expired_at": _iso(expired_at),
         "disclosure_sha256": row.disclosure_sha256,
         "disclosure_text": row.disclosure_text,
         "ip": source.get("ip"),
@@ -261,12 +286,18 @@ def _record(row: Consent) -> dict[str, Any]:
     }
 
 
-def _csv(database: Database, principal: Principal, application_id: str | None) -> Iterator[str]:
+def _csv(
+    database: Database,
+    principal: Principal,
+    application_id: str | None,
+    status: ConsentStatus | None,
+) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
-    for n, row in enumerate(export_rows(database, principal, application_id), 1):
-        record = _record(row)
+    rows = export_rows(database, principal, application_id, status)
+    for n, (row, expired_at) in enumerate(rows, 1):
+        record = _record(row, expired_at)
         record["source"] = json.dumps(record["source"], sort_keys=True)
         writer.writerow([csv_cell(record[c]) for c in EXPORT_COLUMNS])
         if n % _BATCH == 0:
@@ -277,10 +308,13 @@ def _csv(database: Database, principal: Principal, application_id: str | None) -
 
 
 def _json_lines(
-    database: Database, principal: Principal, application_id: str | None
+    database: Database,
+    principal: Principal,
+    application_id: str | None,
+    status: ConsentStatus | None,
 ) -> Iterator[str]:
-    for row in export_rows(database, principal, application_id):
-        yield json.dumps(_record(row), sort_keys=True) + "\n"
+    for row, expired_at in export_rows(database, principal, application_id, status):
+        yield json.dumps(_record(row, expired_at), sort_keys=True) + "\n"
 
 
 @router.get("/consents/{consent_id}/evidence")

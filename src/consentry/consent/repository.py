@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consentry.accounts.models import Account
 from consentry.accounts.repository import visible_accounts_clause
 from consentry.accounts.scope import Principal
-from consentry.consent.models import Consent, OptOut
+from consentry.consent.models import (
+    Consent,
+    ConsentEvent,
+    ConsentEventAction,
+    ConsentStatus,
+    OptOut,
+)
 from consentry.kit.pagination import Page, paginate
 
-__all__ = ["consents_page", "opt_outs_page", "visible_consent"]
+__all__ = ["consents_page", "expired_at_of", "opt_outs_page", "visible_consent"]
 
 
 def visible_consent(session: Session, principal: Principal, consent_id: str) -> Consent | None:
@@ -30,10 +39,12 @@ def consents_page(
     *,
     application_id: str | None,
     phone: str | None,
+    status: ConsentStatus | None,
     cursor: str | None,
     limit: int,
 ) -> Page[Consent]:
-    """The caller's consent records, newest first, optionally for one application or phone."""
+    """The caller's consent records, newest first, optionally for one application, phone or
+    status."""
     stmt = (
         select(Consent)
         .join(Account, Account.id == Consent.account_id)
@@ -43,7 +54,24 @@ def consents_page(
         stmt = stmt.where(Consent.application_id == application_id)
     if phone is not None:
         stmt = stmt.where(Consent.phone == phone)
+    if status is not None:
+        stmt = stmt.where(Consent.status == status)
     return paginate(session, stmt, Consent.id, cursor=cursor, limit=limit, descending=True)
+
+
+def expired_at_of(session: Session, consent_ids: Collection[str]) -> dict[str, datetime]:
+    """When each of these consents expired (its `expired` event), for those that did."""
+    if not consent_ids:
+        return {}
+    rows = session.execute(
+        select(ConsentEvent.consent_id, func.min(ConsentEvent.at))
+        .where(
+            ConsentEvent.consent_id.in_(list(consent_ids)),
+            ConsentEvent.action == ConsentEventAction.EXPIRED,
+        )
+        .group_by(ConsentEvent.consent_id)
+    )
+    return {consent_id: at for consent_id, at in rows}
 
 
 def opt_outs_page(

@@ -66,6 +66,8 @@ class ConsentRead(BaseModel):
     disclosure_sha256: str
     source: dict[str, Any]
     revoked_at: datetime | None
+    # A double opt-in's deadline for the YES reply (pending, and kept once expired).
+    expires_at: datetime | None
     created_at: datetime
 
 
@@ -124,6 +126,7 @@ def consent_read(row: Consent) -> ConsentRead:
         disclosure_sha256=row.disclosure_sha256,
         source=row.source,
         revoked_at=row.revoked_at,
+        expires_at=row.expires_at,
         created_at=row.created_at,
     )
 

@@ -9,6 +9,7 @@ the account (STOPALL, or a STOP to a number that belongs to no campaign).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -44,6 +45,7 @@ __all__ = [
     "end_opt_outs",
     "expire_consent",
     "expire_pending_consents",
+    "expired_times",
     "get_consent",
     "give_consent",
     "import_consents",
@@ -355,14 +357,28 @@ def list_consents(
     *,
     application_id: str | None = None,
     phone: str | None = None,
+    status: ConsentStatus | None = None,
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page[Consent]:
-    """The caller's consent records, newest first."""
+    """The caller's consent records, newest first, optionally of one status (`pending`
+    double opt-ins waiting for the YES, `expired` ones that never got it, ...)."""
     normal = parse_phone(phone) if phone is not None else None
     return repository.consents_page(
-        session, principal, application_id=application_id, phone=normal, cursor=cursor, limit=limit
+        session,
+        principal,
+        application_id=application_id,
+        phone=normal,
+        status=status,
+        cursor=cursor,
+        limit=limit,
     )
+
+
+def expired_times(session: Session, consent_ids: Sequence[str]) -> dict[str, datetime]:
+    """When each of these consents expired, for those that did (read by id, so the caller
+    passes ids it already may see)."""
+    return repository.expired_at_of(session, consent_ids)
 
 
 def list_opt_outs(

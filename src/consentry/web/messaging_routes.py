@@ -13,6 +13,9 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from consentry.consent import service as consents
+from consentry.consent.evidence import evidence
+from consentry.consent.evidence import templates as evidence_templates
+from consentry.consent.models import ConsentStatus
 from consentry.kit.db import Database
 from consentry.kit.deps import ClockDep, SessionDep, SettingsDep
 from consentry.kit.errors import DomainError
@@ -22,7 +25,14 @@ from consentry.messaging.numbers.repository import visible_numbers
 from consentry.messaging.numbers.service import list_numbers
 from consentry.messaging.search import search_messages
 from consentry.messaging.service import SendRequest, send_one
-from consentry.web.messaging import counter_text, log_form, message_view
+from consentry.web.messaging import (
+    CONSENT_STATUSES,
+    consent_row,
+    consent_view,
+    counter_text,
+    log_form,
+    message_view,
+)
 from consentry.web.routes import render
 from consentry.web.session import UserDep, WebUser, verify_csrf
 
@@ -191,37 +201,64 @@ def consents_page(
     request: Request,
     user: UserDep,
     session: SessionDep,
+    clock: ClockDep,
     application_id: Annotated[str | None, Query()] = None,
     phone: Annotated[str | None, Query()] = None,
+    status: Annotated[str | None, Query()] = None,
     cursor: Annotated[str | None, Query()] = None,
 ) -> Response:
-    """Consent records, newest first, narrowed by application and phone."""
+    """Consent records, newest first, narrowed by application, phone and status."""
+    from urllib.parse import urlencode
+
+    chosen = status if status in CONSENT_STATUSES else None
     page = consents.list_consents(
         session,
         user.principal,
         application_id=application_id or None,
         phone=phone or None,
+        status=ConsentStatus(chosen) if chosen else None,
         cursor=cursor,
         limit=50,
     )
-    from urllib.parse import urlencode
-
-    base = {k: v for k, v in (("application_id", application_id), ("phone", phone)) if v}
+    expired = consents.expired_times(session, [r.id for r in page.items])
+    now = clock.now()
+    rows = [consent_row(r, expired_at=expired.get(r.id), now=now) for r in page.items]
+    filters = (("application_id", application_id), ("phone", phone), ("status", chosen))
+    base = {k: v for k, v in filters if v}
     older = urlencode({**base, "cursor": page.next_cursor}) if page.next_cursor else None
     return render(
         request,
         "consents.html",
         user=user,
-        consents=page.items,
+        consents=rows,
         application_id=application_id or "",
         phone=phone or "",
+        status=chosen or "",
+        statuses=CONSENT_STATUSES,
+        unknown_status=bool(status) and chosen is None,
         older=older,
         title="Consents",
     )
 
 
 @router.get("/consents/{consent_id}", response_class=HTMLResponse)
-def consent_page(consent_id: str, request: Request, user: UserDep, session: SessionDep) -> Response:
-    """One consent record's evidence: the disclosure shown, its SHA-256, how and where."""
-    row = consents.get_consent(session, user.principal, consent_id)
-    return render(request, "consent.html", user=user, consent=row, title=f"Consent {row.id}")
+def consent_page(
+    consent_id: str, request: Request, user: UserDep, session: SessionDep, clock: ClockDep
+) -> Response:
+    """One consent record's evidence: its status (a pending double opt-in's deadline, an
+    expiry), the disclosure shown and its SHA-256, how and where, the texts sent for it with
+    their delivery status, its history and the phone's opt-outs."""
+    now = clock.now()
+    view = consent_view(evidence(session, user.principal, consent_id, now=now), now=now)
+    return render(request, "consent.html", user=user, e=view, title=f"Consent {consent_id}")
+
+
+@router.get("/consents/{consent_id}/evidence.html", response_class=HTMLResponse)
+def consent_print(
+    consent_id: str, request: Request, user: UserDep, session: SessionDep, clock: ClockDep
+) -> Response:
+    """The printable evidence page of one consent (the API's, for a signed-in user)."""
+    data = evidence(session, user.principal, consent_id, now=clock.now())
+    return evidence_templates.TemplateResponse(
+        request, "evidence.html", {"e": data, "title": f"Consent evidence {consent_id}"}
+    )
