@@ -813,11 +813,24 @@ class TestImplied:
             "By entering your mobile number you consent to receive",
             "By submitting this form, you agree to receive",
             "By visiting this website you agree to receive",
+            "By entering your phone number and clicking Submit, you agree to receive",
+            "By tapping Continue, you agree to receive",
         ],
     )
     def test_implied(self, lead: str) -> None:
         text = GOOD.replace("[ ] I agree to receive", lead)
         assert "OI-IMPLIED" in failing(text)
+
+    def test_entering_a_number_for_a_passcode_is_the_request(self) -> None:
+        text = (
+            "By entering your phone number, you agree to receive one-time verification codes "
+            "from Acme Dental via SMS. Message frequency varies. Message and data rates may "
+            "apply. Privacy: https://acmedental.com/privacy Terms: https://acmedental.com/terms"
+        )
+        assert "OI-IMPLIED" not in failing(text, use_case="2FA")
+        assert "OI-IMPLIED" in failing(text, use_case="MARKETING")
+        by_site = "By using this site, you agree to receive verification codes by text."
+        assert "OI-IMPLIED" in failing(by_site, use_case="2FA")
 
     def test_relationship(self) -> None:
         flow = (
@@ -832,6 +845,10 @@ class TestImplied:
             "By checking this box, you agree to receive",
             "By providing your phone number and checking this box, you agree to receive",
             "Text JOIN to 55123 to receive",
+            "By entering your phone number and clicking \u201cSubscribe,\u201d you agree to "
+            "receive",
+            "By tapping \u201cSend code\u201d, you agree to receive",
+            'By pressing "Sign me up for texts", you agree to receive',
         ],
     )
     def test_affirmative(self, lead: str) -> None:

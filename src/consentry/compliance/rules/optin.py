@@ -365,7 +365,8 @@ def _has_express_act(t: Text, ctx: Context) -> bool:
 
 @rule("OI-IMPLIED")
 def implied(t: Text, ctx: Context) -> Iterator[Hit]:
-    """Consent must be an express act, not assumed from a number, site use or a relationship."""
+    """Consent must be an express act, not assumed from a number, site use or a relationship
+    (entering a number to get a one-time passcode is the request itself)."""
     needs = pattern("optin", "implied_needs")
     sms = pattern("optin", "sms")
     express: bool | None = None
@@ -382,6 +383,10 @@ def implied(t: Text, ctx: Context) -> Iterator[Hit]:
             elif not (needs.search(t.raw, start, end) or sms.search(t.raw, start, end)):
                 continue
             if key != "implied":
+                # A one-time passcode is sent because the person asked for it by entering the
+                # number: for 2FA that act is the request itself.
+                if ctx.is_otp:
+                    continue
                 if express is None:
                     express = _has_express_act(t, ctx)
                 if express:
