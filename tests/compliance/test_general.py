@@ -366,3 +366,45 @@ def test_bracketed_aside_is_not_a_placeholder() -> None:
         "phone field is unchecked by default]."
     )
     assert "GEN-PLACEHOLDER" not in _rules("terms", text)
+
+
+# --- Blanks, fact slots and descriptive sender slots --------------------------------------------
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        (
+            "opt_in",
+            "Would you like to receive text messages about your order from ________? Message and "
+            "data rates may apply.",
+        ),
+        ("terms", "Acme Dental SMS Terms. Frequency: You will receive {message frequency}."),
+        (
+            "message_flow",
+            "The agent asks: Do you consent to receive appointment texts from [the HVAC business "
+            "you contacted]? Reply STOP to opt out.",
+        ),
+    ],
+)
+def test_blanks_and_described_senders_are_stand_ins(kind: str, text: str) -> None:
+    assert "GEN-PLACEHOLDER" in _rules(kind, text)
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        # A paper form's field for the person to fill in.
+        ("opt_in", "Join Acme Dental texts! Name: ____________ Phone: ____________"),
+        # A variable field of a sample message.
+        (
+            "sample_message",
+            "Acme Dental: your order [order number] has shipped. Reply STOP to opt out.",
+        ),
+        # A short slot naming a detail, in a sample.
+        (
+            "sample_message",
+            "Acme Dental: Hi [first name], see you [appointment date]. Reply STOP to end.",
+        ),
+    ],
+)
+def test_form_fields_and_sample_variables_are_not_stand_ins(kind: str, text: str) -> None:
+    assert "GEN-PLACEHOLDER" not in _rules(kind, text)

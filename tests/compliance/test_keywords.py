@@ -79,8 +79,11 @@ def test_confirmation_missing_an_element_fails(text: str, missing: str) -> None:
          "help. Msg & Data rates may apply.", True),
         ("You're now subscribed to receive Northside PT weekly exercise tips. Msg&data rates may "
          "apply. Text STOP to opt-out or HELP for help.", True),
+        # "Up to 4/month" leaves the unit implied: it still states how often messages come.
         ("Northside PT: Thanks for joining! Up to 4/month. Reply STOP to opt-out or HELP for help. "
-         "Msg & Data rates may apply.", False),
+         "Msg & Data rates may apply.", True),
+        ("Northside PT: Thanks for joining! Up to 40% off this month. Reply STOP to opt-out or "
+         "HELP for help. Msg & Data rates may apply.", False),
         ("You're now subscribed to receive Northside PT exercise tips every so often. Msg&data "
          "rates may apply. Text STOP to opt-out or HELP for help.", False),
     ],
@@ -290,3 +293,36 @@ def test_stop_with_program_keyword_is_standard() -> None:
 def test_program_keyword_alone_or_other_words_are_substitutes(kw: str) -> None:
     text = f"Northside PT Promos. Help at care@northsidept.com. Reply {kw} to cancel."
     assert "KW-OPT-OUT-KEYWORDS" in failing(text, HELP)
+
+
+# --- Short forms in confirmations and program names in opt-out replies -------------------------
+def test_short_form_rates_and_help_count_in_a_confirmation() -> None:
+    text = (
+        "Subscribed to Northside PT special offers. Up to 5/mo. Std msging rates & other charges "
+        "may apply. Cancel, reply STOP, for help, HELP. T&Cs: northsidept.com/sms"
+    )
+    assert failing(text, CONFIRM) == set()
+
+
+def test_help_without_the_keyword_is_still_missing() -> None:
+    text = (
+        "Subscribed to Northside PT offers. Up to 5/mo. Std msg rates apply. Reply STOP to cancel, "
+        "for help, visit our site."
+    )
+    assert failing(text, CONFIRM) == {"KW-CONFIRMATION"}
+
+
+def test_offer_words_naming_the_program_left_are_not_marketing() -> None:
+    text = (
+        "You\u2019ve canceled your subscription to Northside PT special offers. You will not "
+        "receive any more messages."
+    )
+    assert failing(text, STOP) == set()
+
+
+def test_offers_after_the_confirmation_are_marketing() -> None:
+    text = (
+        "You are unsubscribed from Northside PT. You will not receive any more messages. Book "
+        "now and get 20% off your next visit!"
+    )
+    assert failing(text, STOP) == {"KW-STOP-REPLY"}

@@ -949,3 +949,35 @@ class TestImpliedByOrdering:
     def test_express_act_beside_the_order(self, lead: str) -> None:
         text = GOOD.replace("[ ] I agree to receive", lead)
         assert "OI-IMPLIED" not in failing(text)
+
+
+# --- Checkbox labels drawn in text -------------------------------------------------------------
+SMS_BOX = (
+    "\u2610 I agree to receive appointment reminder texts from Acme Dental. Msg frequency varies. "
+    "Msg & data rates may apply. Reply STOP to opt out, HELP for help."
+)
+
+
+def test_a_separate_terms_checkbox_points_to_the_linked_documents() -> None:
+    text = SMS_BOX + "\n\u2610 I agree to the Terms of Service and Privacy Policy."
+    assert failing(text) == set()
+
+
+def test_accepting_the_terms_inside_the_sms_checkbox_buries_the_consent() -> None:
+    text = SMS_BOX + " I have read and accept the Privacy Policy & Terms."
+    assert "OI-BURIED-IN-TERMS" in failing(text)
+
+
+def test_a_description_that_users_agree_to_the_terms_says_nothing_of_where() -> None:
+    text = (
+        "Users check a separate, unchecked box agreeing to receive appointment reminder texts "
+        "from Acme Dental. Msg frequency varies. Msg & data rates may apply. Reply STOP to opt "
+        "out, HELP for help. Users also agree to our Terms of Service and Privacy Policy."
+    )
+    assert "OI-POLICY-LINKS" in failing(text, kind="message_flow")
+
+
+def test_a_frequency_per_business_day_is_a_frequency() -> None:
+    per_day = "Standard frequency: 1-5 messages per business day."
+    text = SMS_BOX.replace("Msg frequency varies.", per_day)
+    assert "OI-FREQUENCY" not in failing(text)

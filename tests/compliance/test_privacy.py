@@ -661,3 +661,21 @@ def test_first_person_consent_by_checking_a_box_is_a_description() -> None:
         "messages from Acme Dental.",
     )
     assert "DOC-EMBEDDED-CONSENT" not in failing(text)
+
+
+# --- A clause opened by "No ..." is negated however long its subject ---------------------------
+def test_a_long_no_subject_negates_the_sharing_verb() -> None:
+    text = policy(
+        "No mobile information, phone numbers, or SMS consent will be shared with third parties or "
+        "affiliates for marketing or promotional purposes."
+    )
+    assert failing(text) == set()
+
+
+def test_a_long_subject_without_no_still_shares() -> None:
+    text = policy(
+        NON_SHARING,
+        "Your mobile information, phone numbers, and SMS consent may be shared with our marketing "
+        "partners.",
+    )
+    assert "PP-SHARING-LANGUAGE" in failing(text)

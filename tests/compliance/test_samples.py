@@ -577,3 +577,49 @@ def test_sending_a_reminder_is_not_a_permission_request() -> None:
         "Northside PT: we would like to remind you of your visit on [date]. Reply STOP to opt out."
     )
     assert "SM-COLD-OUTREACH" not in failing(text, ctx_for())
+
+
+# --- One-time passcodes in mixed campaigns -----------------------------------------------------
+PASSCODE = (
+    "Your Acme verification code is 123456. This code expires in 10 minutes. Do not share it."
+)
+
+
+def test_a_passcode_sample_of_a_mixed_campaign_needs_no_opt_out() -> None:
+    assert "SM-OPT-OUT" not in failing(PASSCODE, Context(company="Acme", use_case="MIXED"))
+
+
+@pytest.mark.parametrize(
+    ("text", "ctx"),
+    [
+        # The mixed campaign lists its sub-use cases, and 2FA is not among them.
+        (PASSCODE, Context(company="Acme", use_case="MIXED", sub_use_cases=("CUSTOMER_CARE",))),
+        # A promo code is no passcode.
+        (
+            "Acme: your promo code is 123456 for 20% off. Code expires Sunday.",
+            Context(company="Acme", use_case="MIXED"),
+        ),
+    ],
+)
+def test_other_mixed_samples_still_need_opt_out(text: str, ctx: Context) -> None:
+    assert "SM-OPT-OUT" in failing(text, ctx)
+
+
+# --- A text asking the recipient to reply before any texts are sent ----------------------------
+def test_asking_a_reply_to_start_receiving_texts_is_cold_outreach() -> None:
+    text = (
+        "Please reply TEXT to receive text messages from Acme Salon. Message frequency varies. "
+        "Msg/Data rates may apply. Reply STOP to unsubscribe."
+    )
+    assert "SM-COLD-OUTREACH" in failing(text, Context(company="Acme Salon"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Acme Salon: your appointment is Tuesday at 3 PM. Reply YES to confirm. Reply STOP to end.",
+        "Acme Salon: reply C to receive your receipt by text. Reply STOP to opt out.",
+    ],
+)
+def test_replies_about_an_existing_relationship_are_not_cold(text: str) -> None:
+    assert "SM-COLD-OUTREACH" not in failing(text, Context(company="Acme Salon"))

@@ -48,6 +48,12 @@ _NEGATION = re.compile(
     re.I,
 )
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+# A clause whose subject opens with "No"/"None of" ("No mobile information ... will be shared");
+# not "No, ...", "no longer", "no matter", "no later than".
+_NEGATIVE_SUBJECT = re.compile(
+    r"[\s\-*•]*(?:no|none\s+of)\s+(?!longer\b|matter\b|later\b|sooner\b|more\s+than\b)[a-z]",
+    re.I,
+)
 # A clause that opens with a condition ("If you no longer wish to receive texts, ...").
 _CONDITION = re.compile(r"\s*(?:if|when|whenever|once|should|in\s+case)\b", re.I)
 # Characters that lower-case into ASCII letters ("K" Kelvin sign -> "k"; "İ" -> "i" + dot): a
@@ -376,6 +382,10 @@ def is_negated(raw: str, pos: int, *, max_words: int = 8) -> bool:
     comma = before.rfind(",")
     if comma != -1 and _CONDITION.match(before):
         before = before[comma + 1 :]
+    # A clause opened by a negative determiner negates its verb however long the subject is
+    # ("No mobile information, phone numbers, or SMS consent will be shared ...").
+    if _NEGATIVE_SUBJECT.match(before, before.rfind("\n") + 1):
+        return True
     words = list(_WORD.finditer(before))
     if len(words) > max_words:
         before = before[words[-max_words].start() :]

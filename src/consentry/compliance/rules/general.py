@@ -289,6 +289,9 @@ def _slot_category(content: str) -> str | None:
         return "name"
     if insert or core in _LETTER_SLOTS:
         return "insert"
+    # A slot describing the sender in several words ("[the HVAC business you contacted]").
+    if len(core.split()) >= 3 and any(word in brand for word in core.split()):
+        return "brand"
     return None
 
 
@@ -327,6 +330,9 @@ _SLOT_MESSAGES = {
 
 
 _SLOT_OPENERS = ("[", "{", "<", "%", "$")
+# A run of underscores written as a blank to fill in.
+_BLANK_GATE = "____"
+_BLANK = re.compile(r"_{4,}")
 
 
 def _is_checkbox(raw: str, start: int, content: str) -> bool:
@@ -377,6 +383,12 @@ def _placeholders(t: Text, kind: Kind) -> Iterator[tuple[tuple[int, int], str, S
             ):
                 continue
             yield (m.start(), m.end()), _SLOT_MESSAGES[category], None
+    if _BLANK_GATE in raw and kind is not Kind.SAMPLE_MESSAGE:
+        for m in _BLANK.finditer(raw):
+            # "Name: ________" on a form is a field for the person; a blank inside a sentence
+            # ("messages from ________?") is a value nobody filled in.
+            if raw[: m.start()].rstrip()[-1:] != ":":
+                yield (m.start(), m.end()), "a blank left to fill in", None
     for key, m in phrase_index("general", ("placeholder_phrases", "placeholder_phones")).scan(t):
         what = "template text" if key == "placeholder_phrases" else "a phone-number format"
         yield (m.start(), m.end()), what, None

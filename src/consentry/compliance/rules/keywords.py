@@ -159,6 +159,20 @@ def confirmation(t: Text, ctx: Context) -> Iterator[Hit]:
         )
 
 
+_NAME_BREAK = re.compile(r"[.!?;:\n]")
+
+
+def _names_left_program(t: Text, m: re.Match[str]) -> bool:
+    """True when promotional words `m` are part of the name of the program the reply says was
+    left ("You've canceled your subscription to Acme special offers")."""
+    lo = max(0, m.start() - 60)
+    for p in pattern("keywords", "left_program").finditer(t.raw, lo, m.start()):
+        gap = t.raw[p.end() : m.start()]
+        if not _NAME_BREAK.search(gap) and len(gap.split()) <= 5:
+            return True
+    return False
+
+
 @rule("KW-STOP-REPLY")
 def stop_reply(t: Text, ctx: Context) -> Iterator[Hit]:
     """Opt-out reply names the brand, confirms no further messages, carries no marketing."""
@@ -171,6 +185,17 @@ def stop_reply(t: Text, ctx: Context) -> Iterator[Hit]:
             fix='Say: "You are unsubscribed and will receive no further messages."',
         )
     promo = is_promotional(t)
+    if promo and _names_left_program(t, promo):
+        promo = next(
+            (
+                m
+                for m in t.finditer(pattern("usecases", "promotional"))
+                if m.start() > promo.start()
+                and not is_negated(t.raw, m.start())
+                and not _names_left_program(t, m)
+            ),
+            None,
+        )
     if promo:
         yield Hit(
             message=f'The opt-out reply carries promotional content ("{promo.group(0)}"); it must '

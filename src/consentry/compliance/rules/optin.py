@@ -35,6 +35,10 @@ _CHECKBOX_INPUT = re.compile(r"<input\b[^>]*\btype\s*=\s*[\"']?checkbox\b", re.I
 # consent, so the statement needs no consent verb of its own.
 _CHECKBOX_WORD = re.compile(r"\b(?:check|tick)[\s-]?box(?:es)?\b", re.I)
 _MARKER = re.compile(r"\[[xX✓✔]\]|\([xX✓✔]\)|[☑☒✓✔✅]")
+# A checkbox drawn in text ("☐ I agree ...", "[ ] I agree ...").
+_BOX_GLYPHS = ("[", "☐", "☑", "☒", "✅")
+_BOX_LINE = re.compile(r"(?:^|(?<=\s))(?:\[\s?\]|\[[xX✓✔]\]|[☐☑☒✅])")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _PRIVACY_WORD = re.compile(r"privacy|polic", re.I)
 _TERMS_WORD = re.compile(r"terms|\btos\b|conditions|/legal\b", re.I)
 
@@ -70,6 +74,20 @@ def _statements_with(t: Text, *keys: str) -> list[tuple[int, int]]:
             if where not in found:
                 found.append(where)
     return sorted(found)
+
+
+def _box_labels(raw: str) -> list[tuple[int, int]]:
+    """(start, end) of each checkbox label written with a box ("☐ I agree ..."): from its box to
+    the next box or blank line."""
+    if not any(c in raw for c in _BOX_GLYPHS):
+        return []
+    starts = [m.start() for m in _BOX_LINE.finditer(raw)]
+    labels = []
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(raw)
+        blank = _BLANK_LINE.search(raw, start, end)
+        labels.append((start, blank.start() if blank else end))
+    return labels
 
 
 @rule("OI-BRAND")
@@ -323,6 +341,22 @@ def buried_in_terms(t: Text, ctx: Context) -> Iterator[Hit]:
                 ),
                 span=(start, end),
             )
+    if not merged and text_may_match(t, "terms_accept"):
+        # One checkbox label is one consent however many sentences it has: accepting the terms
+        # anywhere in the label that consents to texts merges the two.
+        accepting = pattern("optin", "terms_accept")
+        sms = pattern("optin", "sms")
+        for start, end in _box_labels(t.raw):
+            m = accepting.search(t.raw, start, end)
+            if m and not is_negated(t.raw, m.start()) and sms.search(t.raw, start, end):
+                merged = True
+                yield Hit(
+                    message="The checkbox that consents to texts also accepts the terms or "
+                    "privacy policy.",
+                    fix="Give text consent its own checkbox, apart from accepting the Terms.",
+                    span=(start, end),
+                )
+                break
     if merged or not text_may_match(t, "terms_accept"):
         return
     # A call to action whose only agreement is to the terms ("By clicking Submit, you agree to

@@ -272,7 +272,7 @@ def opt_out(t: Text, ctx: Context) -> Iterator[Hit]:
             span=span(glued),
         )
         return
-    if ctx.is_otp or has_opt_out_language(t.raw):
+    if ctx.is_otp or has_opt_out_language(t.raw) or (_mixed_allows_2fa(ctx) and _is_passcode(t)):
         return
     # APP-SAMPLE-COUNT asks for opt-out language in at least one sample; when another sample of
     # the application has it, the missing instruction here is reported as a warning.
@@ -464,6 +464,23 @@ def use_case_match(t: Text, ctx: Context) -> Iterator[Hit]:
             fix=f"Rewrite the sample as a {scope.label} message, or register this content under "
             f"the {best} use case.",
         )
+
+
+def _mixed_allows_2fa(ctx: Context) -> bool:
+    """True when a mixed campaign may carry one-time passcodes: it lists 2FA among its sub-use
+    cases, or lists none."""
+    mixed = {u.upper() for u in data("business")["mixed_use_cases"]}
+    return ctx.use_case in mixed and (not ctx.sub_use_cases or "2FA" in ctx.sub_use_cases)
+
+
+def _is_passcode(t: Text) -> bool:
+    """True when the message is itself a one-time passcode: a code shown as sent, named by at
+    least two passcode phrases ("verification code ... code expires"), with nothing promoted."""
+    return (
+        use_case_scores(t.raw, ("2FA",)).get("2FA", 0) >= 2
+        and _shows_code(t)
+        and not is_promotional(t)
+    )
 
 
 def _shows_code(t: Text) -> bool:
