@@ -605,6 +605,8 @@ class TestOptional:
             "The SMS consent checkbox is required.",
             "The checkbox is required - form cannot be submitted without consent.",
             "The sign-up form cannot be submitted without checking the box.",
+            "Customers see a required SMS consent checkbox at checkout.",
+            "Customers must check the box to proceed with payment.",
         ],
     )
     def test_required(self, phrase: str) -> None:
@@ -619,6 +621,8 @@ class TestOptional:
             "The SMS consent checkbox is not required.",
             "The consent checkbox is not pre-checked.",
             "The form can be submitted without consent to texts.",
+            "The required fields are name and e-mail; the SMS consent checkbox is optional.",
+            "Customers must check the box to opt in.",
         ],
     )
     def test_not_a_condition_is_fine(self, phrase: str) -> None:
@@ -981,3 +985,22 @@ def test_a_frequency_per_business_day_is_a_frequency() -> None:
     per_day = "Standard frequency: 1-5 messages per business day."
     text = SMS_BOX.replace("Msg frequency varies.", per_day)
     assert "OI-FREQUENCY" not in failing(text)
+
+
+def test_a_required_marker_on_the_consent_label_makes_consent_mandatory() -> None:
+    label = "* Required: " + SMS_BOX.removeprefix("\u2610 ")
+    assert "OI-OPTIONAL" in failing(label)
+    assert "OI-OPTIONAL" not in failing("* Optional: " + SMS_BOX.removeprefix("\u2610 "))
+
+
+def test_texts_listed_with_calls_in_a_consent_text_bundle_the_channels() -> None:
+    consent = (
+        "I agree to let Acme Dental send me appointment reminders. Msg frequency varies. Msg & "
+        "data rates may apply. Reply STOP to opt out, HELP for help. "
+    )
+    listed = "Acme Dental will send text messages, phone calls, or pre-recorded voice messages."
+    assert "OI-BUNDLED-CHANNELS" in failing(consent + listed)
+    contact = "For help, call us at 512-555-0100 or e-mail help@acmedental.com."
+    assert "OI-BUNDLED-CHANNELS" not in failing(consent + contact)
+    no_calls = "Acme Dental will never send phone calls, e-mails, or text messages to others."
+    assert "OI-BUNDLED-CHANNELS" not in failing(consent + no_calls)

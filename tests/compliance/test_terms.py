@@ -204,6 +204,7 @@ def test_brand_via_dba_and_without_context() -> None:
         "Texts include exclusive offers and coupons.",
         "We text one-time verification codes.",
         "Customer care replies to your questions.",
+        "These messages are AI-generated accountability check-ins about your habits.",
     ],
 )
 def test_program_described(line: str) -> None:
@@ -215,6 +216,7 @@ def test_program_described(line: str) -> None:
     [
         "Bayview Coffee Co. will text you.",
         "We will not send promotions. We may post updates to these Terms.",
+        "Bayview Coffee Co. will text you. Check-in at the counter.",
     ],
 )
 def test_program_missing(line: str) -> None:
@@ -257,6 +259,7 @@ def test_frequency_missing() -> None:
         "Carrier message and data rates may apply.",
         "Message and data charges may apply.",
         "Standard messaging rates apply.",
+        "Standard message and data rates from your mobile carrier may apply.",
     ],
 )
 def test_rates_variants(line: str) -> None:
@@ -266,7 +269,13 @@ def test_rates_variants(line: str) -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["", "The program is free.", "Rates may vary by plan.", "No message and data rates apply."],
+    [
+        "",
+        "The program is free.",
+        "Rates may vary by plan.",
+        "No message and data rates apply.",
+        "Message and data rates from your carrier will not apply.",
+    ],
 )
 def test_rates_missing(line: str) -> None:
     text = without("3.").replace("4. Text", f"{line}\n4. Text")

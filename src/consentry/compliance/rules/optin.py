@@ -284,12 +284,26 @@ def not_prechecked(t: Text, ctx: Context) -> Iterator[Hit]:
         )
 
 
+def _listed_channel(t: Text, start: int, end: int) -> re.Match[str] | None:
+    for m in pattern("optin", "listed_channels").finditer(t.raw, start, end):
+        if not is_negated(t.raw, m.start()):
+            return m
+    return None
+
+
 @rule("OI-BUNDLED-CHANNELS")
 def bundled_channels(t: Text, ctx: Context) -> Iterator[Hit]:
     """SMS consent must not share one statement or checkbox with calls or e-mail."""
+    consent: bool | None = None
     for start, end in _statements_with(t, "other_channel"):
         checkbox = _CHECKBOX_WORD.search(t.raw, start, end) is not None
         m = bundles_channels(t.raw, start, end, checkbox=checkbox)
+        if m is None and text_may_match(t, "listed_channels"):
+            # A statement of a consent text listing texts with calls or e-mail as what will be
+            # sent bundles them, even when its consent verb sits in the sentence before.
+            if consent is None:
+                consent = is_sms_consent(t.raw)
+            m = _listed_channel(t, start, end) if consent else None
         if m is not None:
             yield Hit(
                 message=(
