@@ -69,28 +69,37 @@ def _squash(text: str | None) -> str:
 
 
 class _Source:
-    """Where each element's opening tag sits in the HTML string."""
+    """Where each element's opening tag sits in the HTML string (found when first asked: a
+    form without problems never needs it)."""
 
     def __init__(self, html: str, root: lxml.html.HtmlElement) -> None:
-        masked = _HIDDEN_SOURCE.sub(lambda m: " " * len(m.group()), html)
-        tags: dict[str, list[tuple[int, int]]] = {}
-        for m in _OPEN_TAG.finditer(masked):
-            tags.setdefault(m.group(1).lower(), []).append((m.start(), m.end()))
         self._html = html
-        self._tags = tags
+        self._root = root
+        self._tags: dict[str, list[tuple[int, int]]] | None = None
         self._spans: dict[int, tuple[int, int]] = {}
         # lxml builds element proxies on demand; keeping them alive keeps their id() stable.
         self._alive: list[lxml.html.HtmlElement] = []
+
+    def _index(self) -> dict[str, list[tuple[int, int]]]:
+        if self._tags is not None:
+            return self._tags
+        masked = _HIDDEN_SOURCE.sub(lambda m: " " * len(m.group()), self._html)
+        tags: dict[str, list[tuple[int, int]]] = {}
+        for m in _OPEN_TAG.finditer(masked):
+            tags.setdefault(m.group(1).lower(), []).append((m.start(), m.end()))
         for name in ("input", "label", "div", "section", "fieldset", "details", "p", "form"):
-            elements = list(root.iter(name))
+            elements = list(self._root.iter(name))
             self._alive.extend(elements)
             found = tags.get(name, [])
             if len(elements) == len(found):
                 for el, where in zip(elements, found, strict=True):
                     self._spans[id(el)] = where
+        self._tags = tags
+        return tags
 
     def span(self, el: lxml.html.HtmlElement) -> tuple[int, int] | None:
         """The opening tag of `el` in the source, or None when it cannot be placed."""
+        tags = self._index()
         where = self._spans.get(id(el))
         if where is not None:
             return where
@@ -100,7 +109,7 @@ class _Source:
             if not value:
                 continue
             attr = re.compile(rf"""\b{key}\s*=\s*["']?{re.escape(value)}["'\s>/]""", re.I)
-            for start, end in self._tags.get(str(el.tag).lower(), []):
+            for start, end in tags.get(str(el.tag).lower(), []):
                 if attr.search(self._html, start, end):
                     return (start, end)
         return None
@@ -274,20 +283,19 @@ def check_markup(html: str, ctx: Context) -> Iterator[Hit]:
 
 
 def _box_hits(box: _Box, source: _Source) -> Iterator[Hit]:
-    where = source.span(box.element)
     if _required(box.element):
         yield Hit(
             rule="OI-OPTIONAL",
             message="The SMS consent checkbox is required, so the form cannot be sent without it.",
             fix="Remove `required` from the SMS consent checkbox.",
-            span=where,
+            span=source.span(box.element),
         )
     if box.element.get("checked") is not None:
         yield Hit(
             rule="OI-NOT-PRECHECKED",
             message="The SMS consent checkbox is checked by default.",
             fix="Remove `checked` so the person checks the box themselves.",
-            span=where,
+            span=source.span(box.element),
         )
     channel = bundles_channels(box.label, checkbox=True)
     if channel is not None:
@@ -298,14 +306,14 @@ def _box_hits(box: _Box, source: _Source) -> Iterator[Hit]:
                 "their own checkbox."
             ),
             fix="Use a separate, unchecked checkbox for texts; ask for calls/e-mail apart.",
-            span=where,
+            span=source.span(box.element),
         )
     if merges_terms(box.label) is not None:
         yield Hit(
             rule="OI-BURIED-IN-TERMS",
             message="The SMS consent is part of the checkbox that accepts the terms or privacy.",
             fix="Give SMS consent its own optional checkbox, apart from accepting the Terms.",
-            span=where,
+            span=source.span(box.element),
         )
 
 
