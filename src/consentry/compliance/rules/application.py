@@ -294,14 +294,19 @@ def _in_samples(samples: Sequence[str], probe: Callable[[str], str | None]) -> _
     return None
 
 
-def _in_content(app: Application, key: str) -> _Sign | None:
-    """The first affirmed phrase of `key` in the samples or the description."""
-    phrase = pattern(_DATA, key)
+def _content(app: Application) -> list[tuple[str, Text]]:
+    """The samples and the description, each analysed once for every flag that reads them."""
     texts = [(f"sample message {i + 1}", s) for i, s in enumerate(app.campaign.sample_messages)]
     if app.campaign.description:
         texts.append(("the campaign description", app.campaign.description))
-    for where, text in texts:
-        m = Text(text).find_affirmed(phrase)
+    return [(where, Text(text)) for where, text in texts]
+
+
+def _in_content(content: list[tuple[str, Text]], key: str) -> _Sign | None:
+    """The first affirmed phrase of `key` in the samples or the description."""
+    phrase = pattern(_DATA, key)
+    for where, text in content:
+        m = text.find_affirmed(phrase)
         if m:
             return _Sign(where, m.group(0))
     return None
@@ -342,6 +347,7 @@ def flags_consistent(app: Application, ctx: Context) -> Iterator[Hit]:
     """Declared attributes agree with what the samples and description show."""
     samples = app.campaign.sample_messages
     attrs = app.campaign.attributes
+    content = _content(app)
     yield from _flag_hits(
         "embedded_link", attrs.embedded_link, _in_samples(samples, _first_link), "a link", True
     )
@@ -355,21 +361,21 @@ def flags_consistent(app: Application, ctx: Context) -> Iterator[Hit]:
     yield from _flag_hits(
         "age_gated",
         attrs.age_gated,
-        _in_content(app, "age_restricted"),
+        _in_content(content, "age_restricted"),
         "age-restricted content",
         False,
     )
     yield from _flag_hits(
         "direct_lending",
         attrs.direct_lending,
-        _in_content(app, "direct_lending"),
+        _in_content(content, "direct_lending"),
         "lending or loan content",
         False,
     )
     yield from _flag_hits(
         "affiliate_marketing",
         attrs.affiliate_marketing,
-        _in_content(app, "affiliate"),
+        _in_content(content, "affiliate"),
         "affiliate or third-party offers",
         False,
     )
