@@ -34,10 +34,10 @@ from consentry.documents import opt_in_confirmation
 from consentry.kit.errors import NotFound
 from consentry.kit.ids import new_id
 from consentry.kit.logging import get_logger
-from consentry.messaging import outbox
 from consentry.messaging.models import Direction, Media, Message, MessageStatus, PhoneNumber
 from consentry.messaging.segments import analyze
 from consentry.messaging.status import Change, record_changes
+from consentry.messaging.system import queue_system_message
 from consentry.registration.models import Application, ApplicationStatus
 from consentry.registration.service import as_application
 
@@ -353,30 +353,13 @@ def _cancel_waiting(
 
 def _reply(session: Session, inbound: Message, text: str, origin: str, *, now: datetime) -> Message:
     """Queue a system reply to `inbound` on the same number and program."""
-    shape = analyze(text)
-    reply = Message(
-        id=new_id("msg"),
+    return queue_system_message(
+        session,
         account_id=inbound.account_id,
         application_id=inbound.application_id,
-        direction=Direction.OUTBOUND,
-        from_number=inbound.account_number,
-        to_number=inbound.remote_number,
         account_number=inbound.account_number,
         remote_number=inbound.remote_number,
         text=text,
-        media=[],
-        status=MessageStatus.QUEUED,
-        segments=shape.segments,
-        encoding=shape.encoding,
         origin=origin,
-        attempts=0,
-        created_at=now,
-        updated_at=now,
+        now=now,
     )
-    session.add(reply)
-    session.flush()
-    record_changes(
-        session, [Change(reply.id, reply.account_id, MessageStatus.QUEUED, now, detail=origin)]
-    )
-    outbox.enqueue_after_commit(session, reply.id)
-    return reply

@@ -38,10 +38,8 @@ from consentry.documents.generate import Documents
 from consentry.kit.errors import Invalid, NotFound
 from consentry.kit.ids import new_id
 from consentry.kit.logging import get_logger
-from consentry.messaging import outbox
-from consentry.messaging.models import Direction, Message, MessageStatus
-from consentry.messaging.segments import analyze
-from consentry.messaging.status import Change, record_changes
+from consentry.messaging.models import Message
+from consentry.messaging.system import queue_system_message
 from consentry.registration import service as registration
 from consentry.registration.models import Application as ApplicationRow
 from consentry.registration.models import ApplicationStatus, TemporaryStatus
@@ -270,34 +268,16 @@ def queue_confirmation(
 ) -> Message:
     """Queue the confirmation as a system message: the person just asked for it, so it is not
     held to the consent check (a double opt-in request goes out before consent is active)."""
-    shape = analyze(text)
-    message = Message(
-        id=new_id("msg"),
+    return queue_system_message(
+        session,
         account_id=h.application.account_id,
         application_id=h.application.id,
-        direction=Direction.OUTBOUND,
-        from_number=h.sender,
-        to_number=phone,
         account_number=h.sender,
         remote_number=phone,
         text=text,
-        media=[],
-        status=MessageStatus.QUEUED,
-        segments=shape.segments,
-        encoding=shape.encoding,
         origin=ORIGIN,
-        attempts=0,
-        created_at=now,
-        updated_at=now,
+        now=now,
     )
-    session.add(message)
-    session.flush()
-    record_changes(
-        session,
-        [Change(message.id, message.account_id, MessageStatus.QUEUED, now, detail=ORIGIN)],
-    )
-    outbox.enqueue_after_commit(session, message.id)
-    return message
 
 
 def _pending(session: Session, account_id: str, application_id: str, phone: str) -> list[Consent]:
