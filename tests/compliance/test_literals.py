@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from consentry.compliance.lexicon import data, pattern
 from consentry.compliance.literals import needed, twin
-from consentry.compliance.text import Text
+from consentry.compliance.text import Text, ascii_findall
 
 # Every list in the reference data, compiled as the rules compile a lexicon key (some lists
 # are read as plain words; as patterns they exercise the search all the same).
@@ -94,3 +94,34 @@ def test_case_sensitive_group_twin_matches_more_and_the_pattern_confirms() -> No
     text = "reply stop, or Reply STOP"
     assert spans(Text(text).finditer(compiled)) == spans(compiled.finditer(text))
     assert Text(text).find(compiled).start() == text.index("Reply STOP")  # type: ignore[union-attr]
+
+
+# Word lists found by str methods must be the regex's, on any text: ASCII text with
+# apostrophes, digits, punctuation and control characters, and text beyond ASCII.
+_WORD_TEXT = st.text(
+    alphabet=st.sampled_from(list("abcXYZ019 '’\t\n\x1c.,-_/é"))
+    | st.characters(codec="ascii"),
+    max_size=80,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_WORD_TEXT)
+def test_text_words_are_the_regex_words(raw: str) -> None:
+    regex = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+    if any(c in raw for c in ("\u212a", "\u0130")):
+        return
+    assert Text(raw).words == regex.findall(raw.lower())
+
+
+@settings(max_examples=400, deadline=None)
+@given(_WORD_TEXT)
+def test_clarity_words_are_the_regex_words(raw: str) -> None:
+    from consentry.compliance.rules.general import _CLARITY_WORD, _NOT_LETTER
+
+    assert ascii_findall(_CLARITY_WORD, _NOT_LETTER, raw) == _CLARITY_WORD.findall(raw)
+
+
+def test_word_lists_split_at_apostrophes_like_the_regex() -> None:
+    raw = "Don't 'quote' rock'n'roll o'' 24/7 B2B"
+    assert Text(raw).words == ["don't", "quote", "rock'n", "roll", "o", "24", "7", "b2b"]

@@ -13,7 +13,7 @@ from consentry.compliance.context import Context
 from consentry.compliance.lexicon import data, pattern, words
 from consentry.compliance.model import Hit, Kind, Severity
 from consentry.compliance.rules._scan import lowered, memo, phrase_index
-from consentry.compliance.text import Text, brand_pattern
+from consentry.compliance.text import Text, ascii_findall, brand_pattern
 
 __all__ = [
     "clarity",
@@ -474,6 +474,7 @@ MAX_SENTENCE_WORDS = {Kind.PRIVACY_POLICY: 60, Kind.TERMS: 60}
 MAX_SENTENCE_WORDS_DEFAULT = 50
 
 _CLARITY_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
+_NOT_LETTER = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalpha() and c != "'"})
 
 
 @lru_cache(maxsize=50_000)
@@ -494,7 +495,7 @@ def _sentence_words(t: Text) -> list[tuple[int, int, list[str]]]:
     for s in t.sentences:
         if s.start >= LENGTH_CHARS:
             break
-        found.append((s.start, s.end, _CLARITY_WORD.findall(s.text)))
+        found.append((s.start, s.end, ascii_findall(_CLARITY_WORD, _NOT_LETTER, s.text)))
     scratch["sentence_words"] = found
     return found
 
