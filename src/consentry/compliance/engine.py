@@ -13,7 +13,7 @@ from consentry.compliance.catalog import app_rules, rules_for, spec
 from consentry.compliance.context import Context, MessageRole
 from consentry.compliance.errors import CheckInputError
 from consentry.compliance.model import Finding, Hit, Kind, Report, Severity
-from consentry.compliance.text import MAX_TEXT_CHARS, Text
+from consentry.compliance.text import MAX_TEXT_CHARS, Text, analysed, analysis_scope
 
 __all__ = [
     "application_texts",
@@ -123,13 +123,14 @@ def check_text(
         html = text
         ctx = ctx.with_(form_html=text)
         text = text_as_checked(kind, text)
-    analysed = Text(text, kind)
     report = Report()
     findings = report.findings
-    for rule_spec, func in rules_for(kind):
-        # Most rules find nothing: build findings only for the hits there are.
-        for hit in func(analysed, ctx):
-            findings.append(_finding(rule_spec.id, rule_spec.severity, hit, text, field))
+    with analysis_scope():
+        subject = analysed(text, kind)
+        for rule_spec, func in rules_for(kind):
+            # Most rules find nothing: build findings only for the hits there are.
+            for hit in func(subject, ctx):
+                findings.append(_finding(rule_spec.id, rule_spec.severity, hit, text, field))
     if html is not None:
         # Markup hits index the HTML itself (a required field, a pre-checked box).
         report.extend(check_form(html, ctx, field=field))
@@ -151,13 +152,13 @@ def check_send_time(text: str, context: Context | None = None) -> Report:
     """Check an outgoing message against the send-time content rules only (fast path)."""
     _check_length(text, "text")
     ctx = (context or Context()).with_(message_role=MessageRole.MESSAGE, form_html=None)
-    analysed = Text(text, Kind.SAMPLE_MESSAGE)
+    subject = Text(text, Kind.SAMPLE_MESSAGE)
     report = Report()
     for rule_spec, func in rules_for(Kind.SAMPLE_MESSAGE):
         if rule_spec.id not in SEND_TIME_RULES:
             continue
         rule_ctx = ctx.with_(website=None) if rule_spec.id == "SM-LINKS" else ctx
-        hits = func(analysed, rule_ctx)
+        hits = func(subject, rule_ctx)
         report.findings.extend(_findings(rule_spec.id, rule_spec.severity, hits, text, "text"))
     return report
 
@@ -248,14 +249,15 @@ def check_application(app: Application | Mapping[str, Any]) -> Report:
     form_html = application.campaign.opt_in.form_html
     if form_html:
         _check_length(form_html, "campaign.opt_in.form_html")
-    for field, kind, text, text_ctx in _texts(application, ctx):
-        report.extend(check_text(kind, text, text_ctx, field=field))
-    if form_html:
-        report.extend(check_form(form_html, ctx))
-    for rule_spec, func in app_rules():
-        report.findings.extend(
-            _findings(rule_spec.id, rule_spec.severity, func(application, ctx), None, None)
-        )
+    with analysis_scope():
+        for field, kind, text, text_ctx in _texts(application, ctx):
+            report.extend(check_text(kind, text, text_ctx, field=field))
+        if form_html:
+            report.extend(check_form(form_html, ctx))
+        for rule_spec, func in app_rules():
+            report.findings.extend(
+                _findings(rule_spec.id, rule_spec.severity, func(application, ctx), None, None)
+            )
     return report
 
 

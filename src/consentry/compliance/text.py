@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any, Generic, NamedTuple, TypeVar, overload
 
@@ -19,6 +21,8 @@ __all__ = [
     "MAX_TEXT_CHARS",
     "Sentence",
     "Text",
+    "analysed",
+    "analysis_scope",
     "ascii_findall",
     "brand_pattern",
     "brand_variants",
@@ -345,6 +349,44 @@ class Text:
             if m:
                 return m
         return None
+
+
+# The texts analysed during the check under way, by their words: rules that read another text of
+# the application (a sample from the description's rules, the description from a sample's)
+# share its analysis instead of repeating it. Nothing outlives the check.
+_ANALYSED: ContextVar[dict[str, Text] | None] = ContextVar("consentry_analysed", default=None)
+
+
+@contextmanager
+def analysis_scope() -> Iterator[None]:
+    """The span of one check: texts analysed inside it are analysed once (see `analysed`)."""
+    if _ANALYSED.get() is not None:
+        yield
+        return
+    token = _ANALYSED.set({})
+    try:
+        yield
+    finally:
+        _ANALYSED.reset(token)
+
+
+def analysed(raw: str, kind: Kind | None = None) -> Text:
+    """The analysed text of `raw`: the one already analysed in this check, else a new one.
+
+    Rules read a text's kind (the engine gives it); helpers never do, so a text first analysed
+    by a helper takes the kind the engine checks it as.
+    """
+    texts = _ANALYSED.get()
+    if texts is None:
+        return Text(raw, kind)
+    found = texts.get(raw)
+    if found is None:
+        found = texts[raw] = Text(raw, kind)
+    elif kind is not None and found.kind is not kind:
+        if found.kind is not None:
+            return Text(raw, kind)  # the same words checked as another kind
+        found.kind = kind
+    return found
 
 
 def ascii_findall(pattern: re.Pattern[str], table: dict[int, str], raw: str) -> list[str]:

@@ -11,7 +11,7 @@ from consentry.compliance.lexicon import pattern
 from consentry.compliance.model import Hit
 from consentry.compliance.rules._common import context_missing, span
 from consentry.compliance.rules.samples import UseCaseScope, is_promotional, sender_names
-from consentry.compliance.text import Text
+from consentry.compliance.text import Text, analysed
 
 # TCR accepts 40 characters at least; a shorter purpose cannot say who, what and why.
 MIN_DESCRIPTION_CHARS = 40
@@ -99,7 +99,7 @@ def use_case_match(t: Text, ctx: Context) -> Iterator[Hit]:
         yield context_missing("CD-USE-CASE-MATCH", "the campaign's use case")
     if ctx.sample_messages and not says_marketing:
         for sample in ctx.sample_messages:
-            promo = is_promotional(Text(sample))
+            promo = is_promotional(analysed(sample))
             if promo:
                 yield Hit(
                     message=f'A sample message is promotional ("{promo.group(0)}") but the '

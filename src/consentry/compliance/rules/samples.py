@@ -16,7 +16,7 @@ from consentry.compliance.context import Context, MessageRole
 from consentry.compliance.lexicon import data, pattern, words
 from consentry.compliance.model import Hit, Severity
 from consentry.compliance.rules._common import context_missing, span
-from consentry.compliance.text import Text, brand_pattern, brand_variants, is_negated
+from consentry.compliance.text import Text, analysed, brand_pattern, brand_variants, is_negated
 
 __all__ = [
     "Link",
@@ -143,11 +143,12 @@ def names_sender(raw: str, names: Sequence[str]) -> bool:
     subdomain or path of another site ("gatsby.viewyouroffers.com") does not.
     """
     links: list[Link] | None = None
+    t = analysed(raw)
     for name in names:
         found = brand_pattern(name)
         if found is None:
             continue
-        for m in found.finditer(raw):
+        for m in t.finditer(found):
             if links is None:
                 links = find_links(raw)
             inside = next((link for link in links if link.start <= m.start() < link.end), None)
@@ -161,7 +162,7 @@ def names_sender(raw: str, names: Sequence[str]) -> bool:
 
 def has_opt_out_language(raw: str) -> bool:
     """True when `raw` carries opt-out instructions with a properly spaced standard keyword."""
-    return Text(raw).find(pattern("keywords", "opt_out_instruction")) is not None
+    return analysed(raw).find(pattern("keywords", "opt_out_instruction")) is not None
 
 
 def is_promotional(t: Text) -> re.Match[str] | None:
@@ -181,8 +182,9 @@ def use_case_scores(raw: str, only: Iterable[str] | None = None) -> dict[str, in
     contains; use cases scoring nothing are left out."""
     names = _use_case_names() if only is None else [n for n in only if n in _use_case_names()]
     scores: dict[str, int] = {}
+    t = analysed(raw)
     for name in names:
-        found = {m.group(0).lower() for m in pattern("usecases", name).finditer(raw)}
+        found = {m.group(0).lower() for m in t.finditer(pattern("usecases", name))}
         if found:
             scores[name] = len(found)
     return scores
@@ -224,7 +226,8 @@ class UseCaseScope:
         scores = use_case_scores(raw, (n for n in _use_case_names() if n not in self.allowed))
         if not scores:
             return None
-        if scores.get("2FA") == 1 and _shows_code(Text(raw)) and not is_promotional(Text(raw)):
+        t = analysed(raw)
+        if scores.get("2FA") == 1 and _shows_code(t) and not is_promotional(t):
             # A passcode shown as sent ("one-time passcode: 123456") is a one-time passcode
             # message even when only one 2FA phrase names it; a promo code is not.
             scores["2FA"] = 2
@@ -428,7 +431,7 @@ def use_case_match(t: Text, ctx: Context) -> Iterator[Hit]:
     scope = UseCaseScope(ctx.use_case, ctx.sub_use_cases)
     promo = is_promotional(t)
     if promo:
-        description = Text(ctx.campaign_description or "")
+        description = analysed(ctx.campaign_description or "")
         described = pattern("usecases", "marketing_described")
         if not scope.marketing_ok:
             yield Hit(
