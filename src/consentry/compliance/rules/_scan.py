@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from consentry.compliance.lexicon import data
-from consentry.compliance.literals import expand
+from consentry.compliance.literals import expand, needed
 from consentry.compliance.text import Text
 
 __all__ = ["PhraseIndex", "lowered", "memo", "phrase_index"]
@@ -117,11 +117,25 @@ class _Phrase:
     required: tuple[str, ...]
     # The required words after the first (the first is the index key), as a set.
     rest: frozenset[str]
+    # Literals one of which every match holds (None: no short list); a text holding none of
+    # them is not searched.
+    needs: tuple[str, ...] | None
 
 
 def _compile(fragment: str) -> re.Pattern[str]:
     body = fragment.lower().replace("'", "['’]")
     return re.compile(rf"(?:{body})(?![a-z0-9])")
+
+
+def _literals_of(compiled: re.Pattern[str]) -> tuple[str, ...] | None:
+    """The literals a phrase's every match holds, as they appear in the lower-cased text.
+
+    `needed` lower-cases what it reads; a phrase is compiled from lower-cased source, so its
+    literals are already lower case, unless an escape spells a letter ("\\x41").
+    """
+    if re.search(r"\\[xuUN0-7]", compiled.pattern):
+        return None
+    return needed(compiled)
 
 
 class PhraseIndex:
@@ -137,7 +151,10 @@ class PhraseIndex:
             for fragment in table[key]:
                 for piece in expand(str(fragment)):
                     needs = required_words(piece)
-                    phrase = _Phrase(key, _compile(piece), needs, frozenset(needs[1:]))
+                    compiled = _compile(piece)
+                    phrase = _Phrase(
+                        key, compiled, needs, frozenset(needs[1:]), _literals_of(compiled)
+                    )
                     if phrase.required:
                         first = phrase.required[0]
                         self._by_stem.setdefault(first, []).append(phrase)
@@ -156,6 +173,8 @@ class PhraseIndex:
                     phrases.append(phrase)
         found: list[tuple[str, re.Match[str]]] = []
         for phrase in phrases:
+            if phrase.needs is not None and not any(map(low.__contains__, phrase.needs)):
+                continue
             for m in phrase.pattern.finditer(low):
                 if m.start() == 0 or low[m.start() - 1] not in _ALNUM:
                     found.append((phrase.key, m))
