@@ -255,6 +255,21 @@ def _dispatch(pieces: list[str], depth: int) -> str:
     return "|".join(branches)
 
 
+def _word_start(body: str) -> str:
+    """`body` bounded at its start like `(?<![a-z0-9])(?:body)`.
+
+    When every top-level branch opens with one plain character, the look-behind moves behind
+    that character, `x(?<![a-z0-9].)...`: the pattern then opens with a literal in every
+    branch, so the engine skips every position whose character opens no branch instead of
+    entering the pattern at each one. The look-behind still tests the character before the
+    match; at the start of the text it has nothing to test and holds, as the original does.
+    """
+    branches = _alternatives(body)
+    if all(b[:1] in _PLAIN and b[1:2] not in _QUANTIFIERS for b in branches):
+        return "(?:" + "|".join(f"{b[0]}(?<![a-z0-9].){b[1:]}" for b in branches) + ")"
+    return rf"(?<![a-z0-9])(?:{body})"
+
+
 def register_twin(pattern: re.Pattern[str], fragments: list[str], *, bounded: bool) -> None:
     """Give a lexicon pattern (an alternation of `fragments`, word-bounded or not) a twin that
     dispatches on first characters. The plain twin tries every fragment at every word start;
@@ -270,7 +285,7 @@ def register_twin(pattern: re.Pattern[str], fragments: list[str], *, bounded: bo
     ]
     body = _dispatch(pieces, _TRIE_DEPTH)
     if bounded:
-        body = rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])"
+        body = _word_start(body) + r"(?![a-z0-9])"
     try:
         fast = re.compile(body, pattern.flags & ~re.IGNORECASE)
     except re.error:  # a fragment the dispatch cut wrongly: keep the plain twin
