@@ -255,7 +255,7 @@ def forbidden(t: Text, ctx: Context) -> Iterator[Hit]:
 
 
 def _has_dob_gate(t: Text, ctx: Context) -> bool:
-    if pattern("content", "age_gate_dob").search(t.raw):
+    if t.find(pattern("content", "age_gate_dob")):
         return True
     html = ctx.form_html
     return bool(html) and _DOB_FIELD.search(html or "") is not None
@@ -295,7 +295,7 @@ def age_gate(t: Text, ctx: Context) -> Iterator[Hit]:
         )
         return
     if t.kind in _GATED_KINDS and not _has_dob_gate(t, ctx):
-        claim = pattern("content", "age_gate_claim").search(t.raw)
+        claim = t.find(pattern("content", "age_gate_claim"))
         yield Hit(
             message=(
                 f"The opt-in offers age-restricted content ({label}) but does not ask for a date "

@@ -102,7 +102,7 @@ def opt_out_keywords(t: Text, ctx: Context) -> Iterator[Hit]:
             )
             return
     for regex in _substitute_patterns():
-        for m in regex.finditer(t.raw):
+        for m in t.finditer(regex):
             if _non_standard(m.group("kw")):
                 kw = m.group("kw").strip(_QUOTES)
                 yield Hit(
@@ -113,7 +113,7 @@ def opt_out_keywords(t: Text, ctx: Context) -> Iterator[Hit]:
                 )
                 return
     link = t.find(pattern("keywords", "link_opt_out"))
-    if link and not pattern("keywords", "opt_out_instruction").search(t.raw):
+    if link and not t.find(pattern("keywords", "opt_out_instruction")):
         yield Hit(
             message="The text offers a link as the way to opt out but no standard keyword.",
             fix='Add: "Reply STOP to opt out." (a link may stay as an extra way).',

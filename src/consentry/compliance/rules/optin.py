@@ -57,7 +57,7 @@ def _names_brand(t: Text, names: tuple[str, ...]) -> re.Match[str] | None:
         found = brand_pattern(name)
         if found is None:
             continue
-        for m in found.finditer(t.raw):
+        for m in t.finditer(found):
             if not any(a <= m.start() < b for a, b, _ in text_urls(t)):
                 return m
     return None
@@ -185,7 +185,7 @@ def help_(t: Text, ctx: Context) -> Iterator[Hit]:
 
 def _named_with_place(t: Text, named: re.Pattern[str]) -> bool:
     where = pattern("optin", "policy_where")
-    for m in named.finditer(t.raw):
+    for m in t.finditer(named):
         start, end = statement_of(t.raw, m.start(), text_statements(t))
         if any(start <= a < end for a, _, _ in text_urls(t)) or where.search(t.raw, start, end):
             return True
@@ -267,7 +267,7 @@ def _marker_span(m: re.Match[str]) -> tuple[int, int]:
 def not_prechecked(t: Text, ctx: Context) -> Iterator[Hit]:
     """A consent checkbox must not be checked by default."""
     boxes = pattern("optin", "prechecked_box", bounded=False)
-    for m in boxes.finditer(t.raw) if text_may_match(t, "prechecked_box") else ():
+    for m in t.finditer(boxes) if text_may_match(t, "prechecked_box") else ():
         yield Hit(
             message="The consent checkbox is shown already checked.",
             fix='Show it unchecked ("[ ]") so the person checks it themselves.',
