@@ -263,6 +263,12 @@ def _slot_core(content: str) -> str:
     return core
 
 
+@cache
+def _contact_endings() -> tuple[str, ...]:
+    # The contact details named in several words, as the end of a longer slot name.
+    return tuple(sorted(" " + c for c in words("general", "slot_contact") if " " in c))
+
+
 def _slot_category(content: str) -> str | None:
     """What a slot stands for: "brand", "contact", "date", "name", "insert", or None."""
     raw = content.strip()
@@ -281,7 +287,7 @@ def _slot_category(content: str) -> str | None:
         return "contact"
     # "[company phone number]": a detail named in several words ends in a known one; a lone
     # "number" ("[order number]") may be a sample's variable and is not read this way.
-    if any(core.endswith(" " + c) for c in contact if " " in c):
+    if core.endswith(_contact_endings()):
         return "contact"
     if core in words("general", "slot_date") or "date" in core.split() or "updated" in core:
         return "date"
