@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from consentry.compliance.catalog import rule
@@ -483,12 +483,27 @@ _CLARITY_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
 _NOT_LETTER = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalpha() and c != "'"})
 
 
-@lru_cache(maxsize=50_000)
+# Syllables per word as written, memoised as the same words recur; emptied when it grows past
+# this many words (arbitrary input must not grow it without bound). A plain dictionary: a
+# readability score looks up hundreds of words.
+_SYLLABLES: dict[str, int] = {}
+_SYLLABLES_MAX = 50_000
+
+
 def _syllables(word: str) -> int:
-    """Syllables in a word as written (any case); memoised, as the same words recur."""
+    """Syllables in a word as written (any case)."""
     import textstat
 
-    return max(1, int(textstat.syllable_count(word.lower())))
+    count = max(1, int(textstat.syllable_count(word.lower())))
+    if len(_SYLLABLES) >= _SYLLABLES_MAX:
+        _SYLLABLES.clear()
+    _SYLLABLES[word] = count
+    return count
+
+
+def _syllables_in(words: list[str]) -> int:
+    known = _SYLLABLES.get
+    return sum(known(w) or _syllables(w) for w in words)
 
 
 def _sentence_words(t: Text) -> list[tuple[int, int, list[str]]]:
@@ -517,7 +532,7 @@ def readability(t: Text) -> tuple[float, float, int, int] | None:
     step = max(1, round(total / SAMPLE_WORDS))
     picked = prose[::step]
     n_words = sum(len(w) for w in picked)
-    n_syllables = sum(sum(map(_syllables, sentence)) for sentence in picked)
+    n_syllables = sum(_syllables_in(sentence) for sentence in picked)
     per_sentence = n_words / len(picked)
     per_word = n_syllables / n_words
     ease = 206.835 - 1.015 * per_sentence - 84.6 * per_word
