@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["FOLD_TRAPS", "expand", "needed", "register_twin", "twin"]
+__all__ = ["FOLD_TRAPS", "expand", "needed", "plan", "register_twin", "twin"]
 
 # The regex parser of the standard library (the same one `re.compile` uses); it has no public
 # name, and `sre_parse` is its deprecated alias.
@@ -169,6 +169,19 @@ def twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     lower-cased text (None: search with the pattern itself). Every position where the pattern
     matches a text, the twin matches the text lower-cased (FOLD_TRAPS aside)."""
     return _cached(_TWINS, pattern, _make_twin)
+
+
+Plan = tuple[tuple[str, ...] | None, re.Pattern[str] | None]
+_PLANS: dict[int, tuple[re.Pattern[str], Plan]] = {}
+
+
+def _make_plan(pattern: re.Pattern[str]) -> Plan:
+    return needed(pattern), twin(pattern)
+
+
+def plan(pattern: re.Pattern[str]) -> Plan:
+    """(`needed(pattern)`, `twin(pattern)`) in one look-up: a search reads both."""
+    return _cached(_PLANS, pattern, _make_plan)
 
 
 def _group(src: str) -> tuple[list[str], str] | None:

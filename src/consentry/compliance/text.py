@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any, Generic, NamedTuple, TypeVar, overload
 
-from consentry.compliance.literals import FOLD_TRAPS, needed, twin
+from consentry.compliance.literals import FOLD_TRAPS, plan
 from consentry.compliance.model import Kind
 
 __all__ = [
@@ -282,7 +282,7 @@ class Text:
 
     def may_match(self, pattern: re.Pattern[str]) -> bool:
         """False when `pattern` cannot match: the text lacks every literal a match needs."""
-        needs = needed(pattern)
+        needs = plan(pattern)[0]
         if needs is None:
             return True
         folded = self._folded
@@ -292,7 +292,7 @@ class Text:
         """Every match of `pattern`, exactly as `pattern.finditer(raw)` yields them: candidates
         come from the pattern's lower-case twin on the lower-cased text, and the pattern itself
         confirms each with an anchored match (see literals.twin)."""
-        fast = twin(pattern)
+        fast = plan(pattern)[1]
         folded = self._folded
         if fast is None or folded is None:
             yield from pattern.finditer(self.raw)
@@ -311,10 +311,25 @@ class Text:
             pos = m.end()
 
     def find(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
-        """The first match anywhere in the text."""
-        if not self.may_match(pattern):
+        """The first match anywhere in the text (what `pattern.search(raw)` returns)."""
+        # The most frequent search of all: `_matches` written out, without a generator.
+        needs, fast = plan(pattern)
+        folded = self._folded
+        if folded is None:
+            return pattern.search(self.raw)
+        if needs is not None and not any(map(folded.__contains__, needs)):
             return None
-        return next(self._matches(pattern), None)
+        if fast is None:
+            return pattern.search(self.raw)
+        raw, pos = self.raw, 0
+        while True:
+            c = fast.search(folded, pos)
+            if c is None:
+                return None
+            m = pattern.match(raw, c.start())
+            if m is not None:
+                return m
+            pos = c.start() + 1
 
     def finditer(self, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
         if not self.may_match(pattern):
