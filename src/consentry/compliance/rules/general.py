@@ -112,7 +112,7 @@ def _quick_english(t: Text) -> bool:
     if len(sample) < QUICK_MIN_WORDS:
         return False
     english_words = words("general", "english")
-    hits = len([w for w in sample if w in english_words])
+    hits = sum(map(english_words.__contains__, sample))
     return hits >= QUICK_MIN_HITS and hits >= QUICK_SHARE * len(sample)
 
 
