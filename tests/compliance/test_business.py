@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import phonenumbers
 import pytest
 
 from consentry.compliance import Severity
+from consentry.compliance.rules import business
 from tests.compliance.builders import check, fields, findings
 
 BIZ = ("BIZ-LEGAL-NAME", "BIZ-EIN", "BIZ-ADDRESS", "BIZ-ENTITY-TYPE", "BIZ-WEBSITE", "BIZ-CONTACT")
@@ -471,6 +473,31 @@ def test_no_email_and_no_phone_anywhere() -> None:
 def test_a_misformatted_phone_gets_its_e164_form(value: str, e164: str) -> None:
     (finding,) = findings(check(**{"business.contact.phone": value}), "BIZ-CONTACT")
     assert finding.fix == f'Write it as "{e164}".'
+
+
+_INVALID = "is not a valid phone number (no such area code or length)."
+
+
+@pytest.mark.parametrize(
+    ("phone", "message"),
+    [
+        ("+15555555555", f"'+15555555555' {_INVALID}"),
+        ("+16479990000", "'+16479990000' is a CA number, not a US one."),
+        ("+11234567890", f"'+11234567890' {_INVALID}"),
+        ("+1512555010", f"'+1512555010' {_INVALID}"),
+        ("+151255501011", f"'+151255501011' {_INVALID}"),
+    ],
+)
+def test_e164_numbers_that_are_not_us_numbers(phone: str, message: str) -> None:
+    (finding,) = findings(check(**{"business.contact.phone": phone}), "BIZ-CONTACT")
+    assert finding.message == message
+
+
+@pytest.mark.parametrize(
+    "phone", ["+12015550123", "+19999999999", "+15125550101", "+17872345678", "+10125550123"]
+)
+def test_an_e164_nanp_number_reads_as_the_general_parser_reads_it(phone: str) -> None:
+    assert business._parse_phone(phone) == phonenumbers.parse(phone, "US")
 
 
 @pytest.mark.parametrize("phone", ["+15125550101", "+17872345678", "+16715550123", "+12125550199"])

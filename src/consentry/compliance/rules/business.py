@@ -49,9 +49,13 @@ _TLD = re.compile(r"[a-z]{2,63}|xn--[a-z0-9-]{2,59}")
 _STOCK_SYMBOL = re.compile(r"[A-Za-z0-9]{1,6}(?:[.\-][A-Za-z0-9]{1,3})?")
 _ENUM_KEY = re.compile(r"[\s\-/()]+")
 _HAS_LETTER = re.compile(r"[A-Za-z]")
+# Two letters anywhere: stops at the second letter where counting every letter reads it all.
+_TWO_LETTERS = re.compile(r"[A-Za-z][^A-Za-z]*[A-Za-z]")
 _BRACKETED = re.compile(r"[\[{<]|\{\{|%s|\$\{")
 # The US and the territories that share its numbering plan and registration rules.
 _US_REGIONS = frozenset({"US", "PR", "GU", "VI", "AS", "MP", "UM"})
+# "+1" and ten digits, the area code not starting with 0 or 1 (those the parser reads apart).
+_E164_NANP = re.compile(r"\+1[2-9][0-9]{9}")
 
 
 # --- shared helpers (also used by the APP-* rules) ------------------------------------------
@@ -141,6 +145,7 @@ def _one_of(allowed: frozenset[str]) -> str:
     return ", ".join(sorted(allowed))
 
 
+@cache
 def _upper_words(key: str) -> frozenset[str]:
     return frozenset(w.upper() for w in words(_DATA, key))
 
@@ -164,7 +169,7 @@ def _name_problem(name: str) -> str | None:
         return "still holds a template placeholder"
     if pattern(_DATA, "legal_name_placeholders", bounded=False).fullmatch(stripped.rstrip(".")):
         return "is a placeholder, not a business name"
-    if len(_HAS_LETTER.findall(stripped)) < 2:
+    if not _TWO_LETTERS.search(stripped):
         return "is too short to be a business name"
     if "@" in stripped:
         return "is an email address, not a business name"
@@ -688,9 +693,17 @@ def contact(app: Application, ctx: Context) -> Iterator[Hit]:
             yield from _phone(number.strip(), field)
 
 
+def _parse_phone(value: str) -> phonenumbers.PhoneNumber:
+    """`phonenumbers.parse(value, "US")`; an E.164 NANP number (the usual way it is given) is
+    built from its digits, which is what the general parser returns for it."""
+    if _E164_NANP.fullmatch(value):
+        return phonenumbers.PhoneNumber(country_code=1, national_number=int(value[2:]))
+    return phonenumbers.parse(value, "US")
+
+
 def _phone(value: str, field: str) -> Iterator[Hit]:
     try:
-        parsed = phonenumbers.parse(value, "US")
+        parsed = _parse_phone(value)
     except phonenumbers.NumberParseException:
         yield Hit(
             message=f"{value!r} is not a phone number.",
@@ -698,23 +711,26 @@ def _phone(value: str, field: str) -> Iterator[Hit]:
             field=field,
         )
         return
-    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    if not phonenumbers.is_valid_number(parsed):
+    # is_valid_number finds the region and validates for it; the region is found once here
+    # and serves both questions.
+    region = phonenumbers.region_code_for_number(parsed)
+    if region is None or not phonenumbers.is_valid_number_for_region(parsed, region):
         yield Hit(
             message=f"{value!r} is not a valid phone number (no such area code or length).",
             fix='Give a working US number in E.164 form, e.g. "+15125550100".',
             field=field,
         )
-    elif phonenumbers.region_code_for_number(parsed) not in _US_REGIONS:
-        region = phonenumbers.region_code_for_number(parsed) or "another country"
+    elif region not in _US_REGIONS:
         yield Hit(
             message=f"{value!r} is a {region} number, not a US one.",
             fix="Give the business's US phone number.",
             field=field,
         )
-    elif value != e164:
-        yield Hit(
-            message=f"The phone number {value!r} is not in E.164 form.",
-            fix=f'Write it as "{e164}".',
-            field=field,
-        )
+    else:
+        e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        if value != e164:
+            yield Hit(
+                message=f"The phone number {value!r} is not in E.164 form.",
+                fix=f'Write it as "{e164}".',
+                field=field,
+            )
