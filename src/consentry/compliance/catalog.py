@@ -98,7 +98,6 @@ def _load_rules() -> None:
 
 
 @cache
-@cache
 def rules_for(kind: Kind) -> tuple[tuple[RuleSpec, TextRule], ...]:
     """The text rules that run on `kind`, in catalog order."""
     _load_rules()
