@@ -190,11 +190,13 @@ def test_a_forbidden_trade_ending_the_brand_name_is_content() -> None:
     assert "CT-FORBIDDEN" in _rules("sample_message", text, ctx)
     # The same trade word elsewhere in a brand, or an allowed trade, stays a name.
     assert "CT-FORBIDDEN" not in _rules(
-        "sample_message", "Dispensary Road Dental: your cleaning is tomorrow at 2pm.",
+        "sample_message",
+        "Dispensary Road Dental: your cleaning is tomorrow at 2pm.",
         Context(company="Dispensary Road Dental"),
     )
     assert "CT-FORBIDDEN" not in _rules(
-        "sample_message", "Acme Pharmacy: your refill is ready. Reply STOP to opt out.",
+        "sample_message",
+        "Acme Pharmacy: your refill is ready. Reply STOP to opt out.",
         Context(company="Acme Pharmacy"),
     )
 

@@ -9,69 +9,116 @@ from consentry.compliance import Context, Report, Severity, check_text
 CD_RULES = {"CD-WHO-WHAT-WHY", "CD-USE-CASE-MATCH", "CD-FREQUENCY", "CD-END-BRAND"}
 
 
-def report_for(text: str, company: str = "Acme", use_case: str | None = "CUSTOMER_CARE",
-               **kw: object) -> Report:
+def report_for(
+    text: str, company: str = "Acme", use_case: str | None = "CUSTOMER_CARE", **kw: object
+) -> Report:
     ctx = Context(company=company, use_case=use_case, **kw)  # type: ignore[arg-type]
     return check_text("campaign_description", text, ctx)
 
 
-def failing(text: str, company: str = "Acme", use_case: str | None = "CUSTOMER_CARE",
-            **kw: object) -> set[str]:
+def failing(
+    text: str, company: str = "Acme", use_case: str | None = "CUSTOMER_CARE", **kw: object
+) -> set[str]:
     return report_for(text, company, use_case, **kw).failing_rules() & CD_RULES
 
 
 # (use case, company, description, failing CD rules). Warnings (CD-FREQUENCY) are asserted apart.
 CORPUS: list[tuple[str, str, str, set[str]]] = [
     # compliant
-    ("CUSTOMER_CARE", "Smith Family Dental",
-     "Smith Family Dental sends appointment reminders, rescheduling notices and 6-month checkup "
-     "reminders to existing patients who opted in at the front desk or on our website. These "
-     "messages help patients manage their dental care and avoid missed appointments. Patients "
-     "receive up to 4 messages per month.", set()),
-    ("DELIVERY_NOTIFICATION", "Acme Outdoor Supply",
-     "Acme Outdoor Supply sends order confirmations, shipping updates and delivery "
-     "notifications to customers who opt in at checkout on acmeoutdoor.com, so customers know "
-     "when their order will arrive. About 3 messages per order.", set()),
-    ("2FA", "Acme",
-     "Acme sends one-time passcodes to users who sign in to their Acme account, to verify "
-     "their identity at login. One message per login attempt.", set()),
-    ("MARKETING", "Bella's Boutique",
-     "Bella's Boutique sends promotional offers, new arrival announcements and seasonal sale "
-     "alerts to subscribers who joined by texting BELLA to 55555 or on our website. Up to 6 "
-     "messages per month.", set()),
-    ("ACCOUNT_NOTIFICATION", "Lone Star Credit Union",
-     "Lone Star Credit Union sends payment reminders, low-balance alerts and statement "
-     "notices to members who enrolled in text alerts in online banking, to help members avoid "
-     "late fees. Message frequency varies.", set()),
-    ("K12_EDUCATION", "Cedar Park ISD",
-     "Cedar Park ISD sends school closing and delay alerts, early dismissal notices and event "
-     "reminders to parents and guardians who opted in during enrollment, to keep families "
-     "informed. Up to 8 messages per month.", set()),
+    (
+        "CUSTOMER_CARE",
+        "Smith Family Dental",
+        "Smith Family Dental sends appointment reminders, rescheduling notices and 6-month checkup "
+        "reminders to existing patients who opted in at the front desk or on our website. These "
+        "messages help patients manage their dental care and avoid missed appointments. Patients "
+        "receive up to 4 messages per month.",
+        set(),
+    ),
+    (
+        "DELIVERY_NOTIFICATION",
+        "Acme Outdoor Supply",
+        "Acme Outdoor Supply sends order confirmations, shipping updates and delivery "
+        "notifications to customers who opt in at checkout on acmeoutdoor.com, so customers know "
+        "when their order will arrive. About 3 messages per order.",
+        set(),
+    ),
+    (
+        "2FA",
+        "Acme",
+        "Acme sends one-time passcodes to users who sign in to their Acme account, to verify "
+        "their identity at login. One message per login attempt.",
+        set(),
+    ),
+    (
+        "MARKETING",
+        "Bella's Boutique",
+        "Bella's Boutique sends promotional offers, new arrival announcements and seasonal sale "
+        "alerts to subscribers who joined by texting BELLA to 55555 or on our website. Up to 6 "
+        "messages per month.",
+        set(),
+    ),
+    (
+        "ACCOUNT_NOTIFICATION",
+        "Lone Star Credit Union",
+        "Lone Star Credit Union sends payment reminders, low-balance alerts and statement "
+        "notices to members who enrolled in text alerts in online banking, to help members avoid "
+        "late fees. Message frequency varies.",
+        set(),
+    ),
+    (
+        "K12_EDUCATION",
+        "Cedar Park ISD",
+        "Cedar Park ISD sends school closing and delay alerts, early dismissal notices and event "
+        "reminders to parents and guardians who opted in during enrollment, to keep families "
+        "informed. Up to 8 messages per month.",
+        set(),
+    ),
     # non-compliant
     ("CUSTOMER_CARE", "Acme", "We send messages to customers.", {"CD-WHO-WHAT-WHY"}),
     ("CUSTOMER_CARE", "Acme", "Notifications", {"CD-WHO-WHAT-WHY"}),
-    ("CUSTOMER_CARE", "Acme",
-     "Acme will send notifications and updates to people about various things from time to "
-     "time as needed.", {"CD-WHO-WHAT-WHY"}),
-    ("CUSTOMER_CARE", "Acme",
-     "Acme sends customer support replies and also promotional offers, coupons and weekly "
-     "deals to customers who opted in on our website. Up to 4 messages per month.",
-     {"CD-USE-CASE-MATCH"}),
-    ("MARKETING", "TextBlast",
-     "Our platform allows small businesses to send promotional offers and appointment "
-     "reminders to their customers who opted in. Up to 4 messages per month.", {"CD-END-BRAND",
-                                                                                "CD-WHO-WHAT-WHY"}),
-    ("CUSTOMER_CARE", "Jane Doe",
-     "Jane Doe sends event reminders to my friends and family about birthday parties and "
-     "get-togethers. A few messages per month.", {"CD-END-BRAND", "CD-WHO-WHAT-WHY"}),
-    ("2FA", "Acme",
-     "Acme sends appointment reminders and order updates to customers who opted in on our "
-     "website. Up to 4 messages per month.", {"CD-USE-CASE-MATCH"}),
-    ("ACCOUNT_NOTIFICATION", "Friends of Jane Doe",
-     "Friends of Jane Doe sends election day reminders, polling place information and voter "
-     "reminders to supporters who signed up at rallies, asking them to vote for Jane Doe for "
-     "city council. Paid for by Friends of Jane Doe. Up to 10 messages per month.",
-     {"CD-USE-CASE-MATCH"}),
+    (
+        "CUSTOMER_CARE",
+        "Acme",
+        "Acme will send notifications and updates to people about various things from time to "
+        "time as needed.",
+        {"CD-WHO-WHAT-WHY"},
+    ),
+    (
+        "CUSTOMER_CARE",
+        "Acme",
+        "Acme sends customer support replies and also promotional offers, coupons and weekly "
+        "deals to customers who opted in on our website. Up to 4 messages per month.",
+        {"CD-USE-CASE-MATCH"},
+    ),
+    (
+        "MARKETING",
+        "TextBlast",
+        "Our platform allows small businesses to send promotional offers and appointment "
+        "reminders to their customers who opted in. Up to 4 messages per month.",
+        {"CD-END-BRAND", "CD-WHO-WHAT-WHY"},
+    ),
+    (
+        "CUSTOMER_CARE",
+        "Jane Doe",
+        "Jane Doe sends event reminders to my friends and family about birthday parties and "
+        "get-togethers. A few messages per month.",
+        {"CD-END-BRAND", "CD-WHO-WHAT-WHY"},
+    ),
+    (
+        "2FA",
+        "Acme",
+        "Acme sends appointment reminders and order updates to customers who opted in on our "
+        "website. Up to 4 messages per month.",
+        {"CD-USE-CASE-MATCH"},
+    ),
+    (
+        "ACCOUNT_NOTIFICATION",
+        "Friends of Jane Doe",
+        "Friends of Jane Doe sends election day reminders, polling place information and voter "
+        "reminders to supporters who signed up at rallies, asking them to vote for Jane Doe for "
+        "city council. Paid for by Friends of Jane Doe. Up to 10 messages per month.",
+        {"CD-USE-CASE-MATCH"},
+    ),
 ]
 
 
@@ -88,8 +135,10 @@ def test_corpus_is_large_enough() -> None:
 
 # --- CD-WHO-WHAT-WHY -------------------------------------------------------------------------
 def test_description_must_name_the_sender() -> None:
-    text = ("We send appointment reminders to patients who opted in on our website, to help them "
-            "keep their visits. Up to 4 messages per month.")
+    text = (
+        "We send appointment reminders to patients who opted in on our website, to help them "
+        "keep their visits. Up to 4 messages per month."
+    )
     assert "CD-WHO-WHAT-WHY" in failing(text, company="Northside Physical Therapy")
     named = "Northside PT " + text[3:]
     assert "CD-WHO-WHAT-WHY" not in failing(named, company="Northside Physical Therapy")
@@ -103,29 +152,37 @@ def test_description_must_name_the_audience() -> None:
 
 
 def test_professionals_are_an_audience() -> None:
-    text = ("Messages are sent by Acme to local realtors who enroll on acme.com to get rental "
-            "projections for the listings they manage.")
+    text = (
+        "Messages are sent by Acme to local realtors who enroll on acme.com to get rental "
+        "projections for the listings they manage."
+    )
     assert "CD-WHO-WHAT-WHY" not in failing(text)
     # Without the message type the same audience is not enough.
-    assert "CD-WHO-WHAT-WHY" in failing("Messages are sent by Acme to local realtors who enroll "
-                                        "on acme.com for our program.")
+    assert "CD-WHO-WHAT-WHY" in failing(
+        "Messages are sent by Acme to local realtors who enroll on acme.com for our program."
+    )
     # A bare "agents" names no audience (it may be the sender's own staff).
-    assert "CD-WHO-WHAT-WHY" in failing("Acme agents send rental projections and listing "
-                                        "reports from our office every week.")
+    assert "CD-WHO-WHAT-WHY" in failing(
+        "Acme agents send rental projections and listing reports from our office every week."
+    )
 
 
 def test_renewal_offers_and_answering_questions_are_message_types() -> None:
     assert "CD-WHO-WHAT-WHY" not in failing(
         "Acme Insurance sends renewal offers to current insurance clients.",
-        company="Acme Insurance")
+        company="Acme Insurance",
+    )
     assert "CD-WHO-WHAT-WHY" not in failing(
         "Acme Insurance texts current clients, answering questions on their coverage.",
-        company="Acme Insurance")
+        company="Acme Insurance",
+    )
     # "offers" alone, or answering in general, names no message type.
     assert "CD-WHO-WHAT-WHY" in failing(
-        "Acme Insurance sends offers to current insurance clients.", company="Acme Insurance")
+        "Acme Insurance sends offers to current insurance clients.", company="Acme Insurance"
+    )
     assert "CD-WHO-WHAT-WHY" in failing(
-        "Acme Insurance texts current clients and answers promptly.", company="Acme Insurance")
+        "Acme Insurance texts current clients and answers promptly.", company="Acme Insurance"
+    )
 
 
 def test_vague_message_types_fail() -> None:
@@ -141,8 +198,10 @@ def test_too_short_fails() -> None:
 
 
 def test_without_company_the_sender_is_not_checked() -> None:
-    text = ("We send appointment reminders to patients who opted in on our website, to help them "
-            "keep their visits.")
+    text = (
+        "We send appointment reminders to patients who opted in on our website, to help them "
+        "keep their visits."
+    )
     report = check_text("campaign_description", text, Context(use_case="CUSTOMER_CARE"))
     assert "CD-WHO-WHAT-WHY" not in report.failing_rules()
     assert "CONTEXT-MISSING" in report.rules()
@@ -216,8 +275,10 @@ def test_businesses_texting_their_own_customers_pass(text: str) -> None:
 
 
 # --- CD-USE-CASE-MATCH -----------------------------------------------------------------------
-CARE = ("Acme sends order status notifications and replies to customer questions to customers "
-        "who opted in at checkout. No marketing or promotional messages are sent.")
+CARE = (
+    "Acme sends order status notifications and replies to customer questions to customers "
+    "who opted in at checkout. No marketing or promotional messages are sent."
+)
 
 
 def test_negated_marketing_matches_customer_care() -> None:
@@ -232,35 +293,49 @@ def test_marketing_in_customer_care_fails_with_span() -> None:
     assert text[hit.span[0] : hit.span[1]].lower().startswith("promotional")
 
 
-@pytest.mark.parametrize(("use_case", "subs"), [("MARKETING", ()), ("MIXED", ("MARKETING",
-                                                 "CUSTOMER_CARE")), ("LOW_VOLUME", ())])
+@pytest.mark.parametrize(
+    ("use_case", "subs"),
+    [("MARKETING", ()), ("MIXED", ("MARKETING", "CUSTOMER_CARE")), ("LOW_VOLUME", ())],
+)
 def test_marketing_allowed_in_marketing_campaigns(use_case: str, subs: tuple[str, ...]) -> None:
     text = "Acme sends order updates and promotional offers to customers who opted in."
     assert "CD-USE-CASE-MATCH" not in failing(text, use_case=use_case, sub_use_cases=subs)
 
 
 def test_samples_promoting_what_the_description_omits_fail() -> None:
-    samples = ("Acme: Your order #[id] shipped. Reply STOP to opt out.",
-               "Acme: Flash sale! 30% off everything today. Reply STOP to opt out.")
+    samples = (
+        "Acme: Your order #[id] shipped. Reply STOP to opt out.",
+        "Acme: Flash sale! 30% off everything today. Reply STOP to opt out.",
+    )
     text = "Acme sends order status notifications to customers who opted in at checkout."
-    assert "CD-USE-CASE-MATCH" in failing(text, use_case="MIXED", sub_use_cases=(
-        "MARKETING", "DELIVERY_NOTIFICATION"), sample_messages=samples)
+    assert "CD-USE-CASE-MATCH" in failing(
+        text,
+        use_case="MIXED",
+        sub_use_cases=("MARKETING", "DELIVERY_NOTIFICATION"),
+        sample_messages=samples,
+    )
     covered = text.replace("notifications", "notifications and promotional offers")
-    assert "CD-USE-CASE-MATCH" not in failing(covered, use_case="MIXED", sub_use_cases=(
-        "MARKETING", "DELIVERY_NOTIFICATION"), sample_messages=samples)
+    assert "CD-USE-CASE-MATCH" not in failing(
+        covered,
+        use_case="MIXED",
+        sub_use_cases=("MARKETING", "DELIVERY_NOTIFICATION"),
+        sample_messages=samples,
+    )
 
 
 def test_mixed_with_one_sub_use_case_fails() -> None:
     text = "Acme sends order status notifications to customers who opted in at checkout."
-    assert "CD-USE-CASE-MATCH" in failing(text, use_case="MIXED",
-                                          sub_use_cases=("DELIVERY_NOTIFICATION",))
+    assert "CD-USE-CASE-MATCH" in failing(
+        text, use_case="MIXED", sub_use_cases=("DELIVERY_NOTIFICATION",)
+    )
 
 
 def test_use_case_missing_is_context_missing() -> None:
     report = report_for(CARE, use_case=None)
     assert "CD-USE-CASE-MATCH" not in report.failing_rules()
-    assert any(f.rule == "CONTEXT-MISSING" and "CD-USE-CASE-MATCH" in f.message
-               for f in report.findings)
+    assert any(
+        f.rule == "CONTEXT-MISSING" and "CD-USE-CASE-MATCH" in f.message for f in report.findings
+    )
 
 
 # --- platforms described by who uses them ---------------------------------------------------

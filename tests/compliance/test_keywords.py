@@ -44,22 +44,42 @@ def test_complete_confirmation_passes(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "missing"),
     [
-        ("You're subscribed to appointment reminders. Up to 4 msgs/mo. Msg & data rates may "
-         "apply. Reply HELP for help, STOP to cancel.", "brand"),
-        ("Northside PT: You're subscribed to appointment reminders. Msg & data rates may apply. "
-         "Reply HELP for help, STOP to cancel.", "frequency"),
-        ("Northside PT: You're subscribed to appointment reminders. Up to 4 msgs/mo. Reply HELP "
-         "for help, STOP to cancel.", "rates"),
-        ("Northside PT: You're subscribed to appointment reminders. Up to 4 msgs/mo. Msg & data "
-         "rates may apply. Reply STOP to cancel.", "help"),
-        ("Northside PT: You're subscribed to appointment reminders. Up to 4 msgs/mo. Msg & data "
-         "rates may apply. Reply HELP for help.", "stop"),
+        (
+            "You're subscribed to appointment reminders. Up to 4 msgs/mo. Msg & data rates may "
+            "apply. Reply HELP for help, STOP to cancel.",
+            "brand",
+        ),
+        (
+            "Northside PT: You're subscribed to appointment reminders. Msg & data rates may apply. "
+            "Reply HELP for help, STOP to cancel.",
+            "frequency",
+        ),
+        (
+            "Northside PT: You're subscribed to appointment reminders. Up to 4 msgs/mo. Reply HELP "
+            "for help, STOP to cancel.",
+            "rates",
+        ),
+        (
+            "Northside PT: You're subscribed to appointment reminders. Up to 4 msgs/mo. Msg & data "
+            "rates may apply. Reply STOP to cancel.",
+            "help",
+        ),
+        (
+            "Northside PT: You're subscribed to appointment reminders. Up to 4 msgs/mo. Msg & data "
+            "rates may apply. Reply HELP for help.",
+            "stop",
+        ),
         # Gerund forms need the keyword itself.
-        ("Northside PT: You're subscribed to appointment reminders. Up to 4 msgs/mo. Msg & data "
-         "rates may apply. You can get help by replying to us. Reply STOP to cancel.", "help"),
-        ("Northside PT: You're subscribed to appointment reminders. Up to 4 msgs/mo. Msg & data "
-         "rates may apply. Reply HELP for help. You can opt out at any time by replying.",
-         "stop"),
+        (
+            "Northside PT: You're subscribed to appointment reminders. Up to 4 msgs/mo. Msg & data "
+            "rates may apply. You can get help by replying to us. Reply STOP to cancel.",
+            "help",
+        ),
+        (
+            "Northside PT: You're subscribed to appointment reminders. Up to 4 msgs/mo. Msg & data "
+            "rates may apply. Reply HELP for help. You can opt out at any time by replying.",
+            "stop",
+        ),
     ],
 )
 def test_confirmation_missing_an_element_fails(text: str, missing: str) -> None:
@@ -67,31 +87,50 @@ def test_confirmation_missing_an_element_fails(text: str, missing: str) -> None:
     report = check_text("sample_message", text, ctx)
     hits = [f for f in report.findings if f.rule == "KW-CONFIRMATION"]
     assert len(hits) == 1, [h.message for h in hits]
-    keyword = {"brand": "brand", "frequency": "frequency", "rates": "rates", "help": "help",
-               "stop": "opt out"}[missing]
+    keyword = {
+        "brand": "brand",
+        "frequency": "frequency",
+        "rates": "rates",
+        "help": "help",
+        "stop": "opt out",
+    }[missing]
     assert keyword in hits[0].message.lower()
 
 
 @pytest.mark.parametrize(
     ("text", "states_frequency"),
     [
-        ("Northside PT: Thanks for joining! Up to 4/msgs/month. Reply STOP to opt-out or HELP for "
-         "help. Msg & Data rates may apply.", True),
-        ("You're now subscribed to receive Northside PT weekly exercise tips. Msg&data rates may "
-         "apply. Text STOP to opt-out or HELP for help.", True),
+        (
+            "Northside PT: Thanks for joining! Up to 4/msgs/month. Reply STOP to opt-out or "
+            "HELP for help. Msg & Data rates may apply.",
+            True,
+        ),
+        (
+            "You're now subscribed to receive Northside PT weekly exercise tips. Msg&data rates "
+            "may apply. Text STOP to opt-out or HELP for help.",
+            True,
+        ),
         # "Up to 4/month" leaves the unit implied: it still states how often messages come.
-        ("Northside PT: Thanks for joining! Up to 4/month. Reply STOP to opt-out or HELP for help. "
-         "Msg & Data rates may apply.", True),
-        ("Northside PT: Thanks for joining! Up to 40% off this month. Reply STOP to opt-out or "
-         "HELP for help. Msg & Data rates may apply.", False),
-        ("You're now subscribed to receive Northside PT exercise tips every so often. Msg&data "
-         "rates may apply. Text STOP to opt-out or HELP for help.", False),
+        (
+            "Northside PT: Thanks for joining! Up to 4/month. Reply STOP to opt-out or HELP for "
+            "help. Msg & Data rates may apply.",
+            True,
+        ),
+        (
+            "Northside PT: Thanks for joining! Up to 40% off this month. Reply STOP to opt-out or "
+            "HELP for help. Msg & Data rates may apply.",
+            False,
+        ),
+        (
+            "You're now subscribed to receive Northside PT exercise tips every so often. Msg&data "
+            "rates may apply. Text STOP to opt-out or HELP for help.",
+            False,
+        ),
     ],
 )
 def test_confirmation_frequency_forms(text: str, states_frequency: bool) -> None:
     report = check_text("sample_message", text, Context(company=BRAND, message_role=CONFIRM))
-    missing = any(f.rule == "KW-CONFIRMATION" and "frequency" in f.message
-                  for f in report.findings)
+    missing = any(f.rule == "KW-CONFIRMATION" and "frequency" in f.message for f in report.findings)
     assert missing is not states_frequency
 
 
@@ -188,8 +227,10 @@ def test_keyword_reply_rules_need_a_brand() -> None:
     ("text", "bad"),
     [
         ("Northside PT: your visit is on [date]. Text REMOVE to opt out.", "REMOVE"),
-        ("Northside PT: your visit is on [date]. Reply NO MORE to stop receiving texts.",
-         "NO MORE"),
+        (
+            "Northside PT: your visit is on [date]. Reply NO MORE to stop receiving texts.",
+            "NO MORE",
+        ),
         ("Northside PT: your visit is on [date]. To opt out, reply REMOVE.", "REMOVE"),
         ("Northside PT: your visit is on [date]. Reply with the word OFF to unsubscribe.", "OFF"),
         ("Northside PT: your visit is on [date]. Reply N to opt out.", "N"),
@@ -246,10 +287,18 @@ def test_check_opt_out_keywords_lists_missing_standard_words() -> None:
     full = ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"]
     assert check_opt_out_keywords(full) == []
     assert check_opt_out_keywords(["stop", "Unsubscribe", "opt out", "Stop All"]) == [
-        "CANCEL", "END", "QUIT", "REVOKE"
+        "CANCEL",
+        "END",
+        "QUIT",
+        "REVOKE",
     ]
     assert check_opt_out_keywords(["STOP", "OPT-OUT"]) == [
-        "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE"
+        "STOPALL",
+        "UNSUBSCRIBE",
+        "CANCEL",
+        "END",
+        "QUIT",
+        "REVOKE",
     ]
     assert check_opt_out_keywords([]) == full
 

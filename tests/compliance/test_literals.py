@@ -20,8 +20,17 @@ from consentry.compliance.text import Text, ascii_findall
 # Every list in the reference data, compiled as the rules compile a lexicon key (some lists
 # are read as plain words; as patterns they exercise the search all the same).
 DATA_FILES = (
-    "optin", "keywords", "privacy", "terms", "samples", "description", "content", "usecases",
-    "application", "general", "flow",
+    "optin",
+    "keywords",
+    "privacy",
+    "terms",
+    "samples",
+    "description",
+    "content",
+    "usecases",
+    "application",
+    "general",
+    "flow",
 )
 
 
@@ -39,17 +48,72 @@ PATTERNS = [
     if isinstance(value, list) and value and (compiled := _compiled(name, key)) is not None
 ]
 WORDS = [
-    "Reply", "STOP", "stop", "HELP", "Msg", "&", "data", "rates", "may", "apply", "frequency",
-    "varies", "4", "msgs/month", "text", "messages", "not", "share", "mobile", "information",
-    "third", "parties", "İ", "ſ", "K", "reminders", "order", "updates", "agree", "by", "checking",
-    "the", "box", ",", ".", "\n", "Txt", "END", "opt-out", "consent", "marketing", "purposes",
+    "Reply",
+    "STOP",
+    "stop",
+    "HELP",
+    "Msg",
+    "&",
+    "data",
+    "rates",
+    "may",
+    "apply",
+    "frequency",
+    "varies",
+    "4",
+    "msgs/month",
+    "text",
+    "messages",
+    "not",
+    "share",
+    "mobile",
+    "information",
+    "third",
+    "parties",
+    "İ",
+    "ſ",
+    "K",
+    "reminders",
+    "order",
+    "updates",
+    "agree",
+    "by",
+    "checking",
+    "the",
+    "box",
+    ",",
+    ".",
+    "\n",
+    "Txt",
+    "END",
+    "opt-out",
+    "consent",
+    "marketing",
+    "purposes",
     # Whole phrases, so that matches are common.
-    "Msg & data rates may apply.", "MSG FREQ VARIES", "Reply STOP to opt out.",
-    "Text HELP for help", "We will not share your mobile information with third parties",
-    "up to 4 msgs/month", "appointment reminders", "I agree to receive text messages",
-    "Terms: https://acme.com/terms", "Privacy Policy", "order updates", "shipping alerts",
-    "20% off", "cannabis", "loan", "debt relief", "[Company Name]", "xxx-xxx-xxxx",
-    "one-time passcode", "customer care", "account notifications", "payday", "CBD",
+    "Msg & data rates may apply.",
+    "MSG FREQ VARIES",
+    "Reply STOP to opt out.",
+    "Text HELP for help",
+    "We will not share your mobile information with third parties",
+    "up to 4 msgs/month",
+    "appointment reminders",
+    "I agree to receive text messages",
+    "Terms: https://acme.com/terms",
+    "Privacy Policy",
+    "order updates",
+    "shipping alerts",
+    "20% off",
+    "cannabis",
+    "loan",
+    "debt relief",
+    "[Company Name]",
+    "xxx-xxx-xxxx",
+    "one-time passcode",
+    "customer care",
+    "account notifications",
+    "payday",
+    "CBD",
 ]
 
 
@@ -99,8 +163,7 @@ def test_case_sensitive_group_twin_matches_more_and_the_pattern_confirms() -> No
 # Word lists found by str methods must be the regex's, on any text: ASCII text with
 # apostrophes, digits, punctuation and control characters, and text beyond ASCII.
 _WORD_TEXT = st.text(
-    alphabet=st.sampled_from(list("abcXYZ019 '’\t\n\x1c.,-_/é"))
-    | st.characters(codec="ascii"),
+    alphabet=st.sampled_from(list("abcXYZ019 '’\t\n\x1c.,-_/é")) | st.characters(codec="ascii"),
     max_size=80,
 )
 

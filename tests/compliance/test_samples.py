@@ -36,73 +36,159 @@ def ctx_for(use_case: str = "CUSTOMER_CARE", **kw: object) -> Context:
 # rejected samples in Twilio (30893), Telnyx and TCR guidance.
 CORPUS: list[tuple[str, str, str, set[str]]] = [
     # compliant
-    ("CUSTOMER_CARE", "Northside Physical Therapy",
-     "Northside PT: Hi [first name], reminder of your visit on [date] at [time]. Reply C to "
-     "confirm. Reply STOP to opt out.", set()),
-    ("DELIVERY_NOTIFICATION", "Acme Outdoor Supply",
-     "Acme Outdoor Supply: Your order #[order id] has shipped! Track it at "
-     "https://acmeoutdoor.com/track/[id]. Reply STOP to unsubscribe.", set()),
-    ("2FA", "Acme",
-     "Your Acme verification code is 847291. This code expires in 10 minutes.", set()),
-    ("2FA", "Acme",
-     "Acme security code: [code]. Enter this code to complete your password reset.", set()),
-    ("MARKETING", "Bella's Boutique",
-     "Bella's Boutique: Summer sale! 30% off all dresses this weekend. Shop at "
-     "https://bellasboutique.com/sale. Reply STOP to opt out.", set()),
-    ("ACCOUNT_NOTIFICATION", "Lone Star Credit Union",
-     "Lone Star Credit Union: Your payment of $[amount] is due on [date]. Log in at "
-     "https://lonestarcu.com to pay. Txt STOP to end", set()),
-    ("SECURITY_ALERT", "Acme Bank",
-     "Acme Bank: New sign-in to your account from Chrome on Windows. If this wasn't you, call "
-     "800-555-0199. Reply STOP to opt out.", set()),
-    ("CHARITY", "Habitat for Hope",
-     "Habitat for Hope: Thanks for your support, [first name]! Our spring build starts "
-     "[date]. Donate at https://habitatforhope.org/give. Reply STOP to opt out.", set()),
-    ("POLLING_VOTING", "Greenway Grocers",
-     "Greenway Grocers: How was your pickup today? Reply with a number 1-5. Reply STOP to "
-     "opt out.", set()),
-    ("K12_EDUCATION", "Cedar Park ISD",
-     "Cedar Park ISD: School will be closed Tuesday due to weather. Reply STOP to opt out.",
-     set()),
-    ("CUSTOMER_CARE", "Metro Plumbing Co",
-     "Metro Plumbing: Hi [name], your technician [tech name] is on the way and will arrive "
-     "by [time]. Questions? Call 512-555-0142. STOP to cancel.", set()),
+    (
+        "CUSTOMER_CARE",
+        "Northside Physical Therapy",
+        "Northside PT: Hi [first name], reminder of your visit on [date] at [time]. Reply C to "
+        "confirm. Reply STOP to opt out.",
+        set(),
+    ),
+    (
+        "DELIVERY_NOTIFICATION",
+        "Acme Outdoor Supply",
+        "Acme Outdoor Supply: Your order #[order id] has shipped! Track it at "
+        "https://acmeoutdoor.com/track/[id]. Reply STOP to unsubscribe.",
+        set(),
+    ),
+    (
+        "2FA",
+        "Acme",
+        "Your Acme verification code is 847291. This code expires in 10 minutes.",
+        set(),
+    ),
+    (
+        "2FA",
+        "Acme",
+        "Acme security code: [code]. Enter this code to complete your password reset.",
+        set(),
+    ),
+    (
+        "MARKETING",
+        "Bella's Boutique",
+        "Bella's Boutique: Summer sale! 30% off all dresses this weekend. Shop at "
+        "https://bellasboutique.com/sale. Reply STOP to opt out.",
+        set(),
+    ),
+    (
+        "ACCOUNT_NOTIFICATION",
+        "Lone Star Credit Union",
+        "Lone Star Credit Union: Your payment of $[amount] is due on [date]. Log in at "
+        "https://lonestarcu.com to pay. Txt STOP to end",
+        set(),
+    ),
+    (
+        "SECURITY_ALERT",
+        "Acme Bank",
+        "Acme Bank: New sign-in to your account from Chrome on Windows. If this wasn't you, call "
+        "800-555-0199. Reply STOP to opt out.",
+        set(),
+    ),
+    (
+        "CHARITY",
+        "Habitat for Hope",
+        "Habitat for Hope: Thanks for your support, [first name]! Our spring build starts "
+        "[date]. Donate at https://habitatforhope.org/give. Reply STOP to opt out.",
+        set(),
+    ),
+    (
+        "POLLING_VOTING",
+        "Greenway Grocers",
+        "Greenway Grocers: How was your pickup today? Reply with a number 1-5. Reply STOP to "
+        "opt out.",
+        set(),
+    ),
+    (
+        "K12_EDUCATION",
+        "Cedar Park ISD",
+        "Cedar Park ISD: School will be closed Tuesday due to weather. Reply STOP to opt out.",
+        set(),
+    ),
+    (
+        "CUSTOMER_CARE",
+        "Metro Plumbing Co",
+        "Metro Plumbing: Hi [name], your technician [tech name] is on the way and will arrive "
+        "by [time]. Questions? Call 512-555-0142. STOP to cancel.",
+        set(),
+    ),
     # non-compliant
-    ("CUSTOMER_CARE", "Northside Physical Therapy", "Test message", {"SM-SPECIFIC",
-     "SM-BRAND", "SM-OPT-OUT"}),
-    ("CUSTOMER_CARE", "Northside Physical Therapy",
-     "Northside PT: Appointment reminder. Reply STOP to opt out.", {"SM-SPECIFIC"}),
-    ("CUSTOMER_CARE", "Northside Physical Therapy",
-     "Hi [first name], reminder of your visit on [date] at [time]. Reply STOP to opt out.",
-     {"SM-BRAND"}),
-    ("CUSTOMER_CARE", "Northside Physical Therapy",
-     "Northside PT: Hi [first name], your visit is on [date] at [time]. See you soon!",
-     {"SM-OPT-OUT"}),
-    ("CUSTOMER_CARE", "Northside Physical Therapy",
-     "Northside PT: Get 20% off your next massage session this month! Reply STOP to opt out.",
-     {"SM-USE-CASE-MATCH"}),
-    ("MARKETING", "Bella's Boutique",
-     "Bella's Boutique: New arrivals are here! See them at https://bit.ly/3xYz9Q. Reply STOP "
-     "to opt out.", {"SM-LINKS"}),
-    ("MARKETING", "Bella's Boutique",
-     "Bella's Boutique: Flash sale today only, 40% off everything! ReplySTOP to end",
-     {"SM-OPT-OUT"}),
-    ("MARKETING", "Sunrise Home Buyers",
-     "Hi, this is Mike from Sunrise Home Buyers. I came across your listing on Zillow. Would "
-     "you consider selling? Reply STOP to opt out.", {"SM-COLD-OUTREACH"}),
-    ("MARKETING", "Capital Funding Group",
-     "Capital Funding Group: Congratulations, you've been pre-approved for a $50,000 business "
-     "line of credit! Reply STOP to opt out.", {"SM-COLD-OUTREACH"}),
-    ("2FA", "Acme",
-     "Acme: Thanks for signing up! We're glad you're here.", {"SM-USE-CASE-MATCH"}),
-    ("ACCOUNT_NOTIFICATION", "Lone Star Credit Union",
-     "Lone Star Credit Union: Refinance your auto loan and save up to $100 a month! Use "
-     "promo code DRIVE. Reply STOP to opt out.", {"SM-USE-CASE-MATCH"}),
-    ("CUSTOMER_CARE", "Metro Plumbing Co",
-     "Sample message 1", {"SM-SPECIFIC", "SM-BRAND", "SM-OPT-OUT"}),
-    ("CUSTOMER_CARE", "Metro Plumbing Co",
-     "Metro Plumbing: Vote for Jane Doe for city council on election day, Nov 5! Paid for by "
-     "Friends of Jane. Reply STOP to opt out.", {"SM-USE-CASE-MATCH"}),
+    (
+        "CUSTOMER_CARE",
+        "Northside Physical Therapy",
+        "Test message",
+        {"SM-SPECIFIC", "SM-BRAND", "SM-OPT-OUT"},
+    ),
+    (
+        "CUSTOMER_CARE",
+        "Northside Physical Therapy",
+        "Northside PT: Appointment reminder. Reply STOP to opt out.",
+        {"SM-SPECIFIC"},
+    ),
+    (
+        "CUSTOMER_CARE",
+        "Northside Physical Therapy",
+        "Hi [first name], reminder of your visit on [date] at [time]. Reply STOP to opt out.",
+        {"SM-BRAND"},
+    ),
+    (
+        "CUSTOMER_CARE",
+        "Northside Physical Therapy",
+        "Northside PT: Hi [first name], your visit is on [date] at [time]. See you soon!",
+        {"SM-OPT-OUT"},
+    ),
+    (
+        "CUSTOMER_CARE",
+        "Northside Physical Therapy",
+        "Northside PT: Get 20% off your next massage session this month! Reply STOP to opt out.",
+        {"SM-USE-CASE-MATCH"},
+    ),
+    (
+        "MARKETING",
+        "Bella's Boutique",
+        "Bella's Boutique: New arrivals are here! See them at https://bit.ly/3xYz9Q. Reply STOP "
+        "to opt out.",
+        {"SM-LINKS"},
+    ),
+    (
+        "MARKETING",
+        "Bella's Boutique",
+        "Bella's Boutique: Flash sale today only, 40% off everything! ReplySTOP to end",
+        {"SM-OPT-OUT"},
+    ),
+    (
+        "MARKETING",
+        "Sunrise Home Buyers",
+        "Hi, this is Mike from Sunrise Home Buyers. I came across your listing on Zillow. Would "
+        "you consider selling? Reply STOP to opt out.",
+        {"SM-COLD-OUTREACH"},
+    ),
+    (
+        "MARKETING",
+        "Capital Funding Group",
+        "Capital Funding Group: Congratulations, you've been pre-approved for a $50,000 business "
+        "line of credit! Reply STOP to opt out.",
+        {"SM-COLD-OUTREACH"},
+    ),
+    ("2FA", "Acme", "Acme: Thanks for signing up! We're glad you're here.", {"SM-USE-CASE-MATCH"}),
+    (
+        "ACCOUNT_NOTIFICATION",
+        "Lone Star Credit Union",
+        "Lone Star Credit Union: Refinance your auto loan and save up to $100 a month! Use "
+        "promo code DRIVE. Reply STOP to opt out.",
+        {"SM-USE-CASE-MATCH"},
+    ),
+    (
+        "CUSTOMER_CARE",
+        "Metro Plumbing Co",
+        "Sample message 1",
+        {"SM-SPECIFIC", "SM-BRAND", "SM-OPT-OUT"},
+    ),
+    (
+        "CUSTOMER_CARE",
+        "Metro Plumbing Co",
+        "Metro Plumbing: Vote for Jane Doe for city council on election day, Nov 5! Paid for by "
+        "Friends of Jane. Reply STOP to opt out.",
+        {"SM-USE-CASE-MATCH"},
+    ),
 ]
 
 
@@ -235,9 +321,7 @@ def test_opt_out_missing_is_a_warning_when_another_sample_has_it() -> None:
     full = "Northside PT: reminder of your visit on [date]. Reply STOP to opt out."
     report = check_text("sample_message", bare, ctx_for(sample_messages=(full, bare)))
     assert "SM-OPT-OUT" not in report.failing_rules()
-    assert any(
-        f.rule == "SM-OPT-OUT" and f.severity is Severity.WARNING for f in report.findings
-    )
+    assert any(f.rule == "SM-OPT-OUT" and f.severity is Severity.WARNING for f in report.findings)
     # Alone (no other sample carrying it) it is an error.
     assert "SM-OPT-OUT" in failing(bare, ctx_for(sample_messages=(bare,)))
 
@@ -282,16 +366,19 @@ def test_own_domain_links_pass(link: str) -> None:
 
 
 def test_link_on_another_domain_fails_only_when_the_website_is_known() -> None:
-    text = ("Northside PT: book your next visit at https://calendly.com/northside. Reply STOP to "
-            "opt out.")
+    text = (
+        "Northside PT: book your next visit at https://calendly.com/northside. Reply STOP to "
+        "opt out."
+    )
     assert "SM-LINKS" in failing(text, ctx_for())
     no_site = Context(company="Northside Physical Therapy", use_case="CUSTOMER_CARE")
     assert "SM-LINKS" not in failing(text, no_site)
 
 
 def test_plain_http_link_is_a_warning() -> None:
-    text = ("Northside PT: book your next visit at http://northsidept.com/book. Reply STOP to "
-            "opt out.")
+    text = (
+        "Northside PT: book your next visit at http://northsidept.com/book. Reply STOP to opt out."
+    )
     report = check_text("sample_message", text, ctx_for())
     assert "SM-LINKS" not in report.failing_rules()
     assert "SM-LINKS" in report.rules()
@@ -386,8 +473,10 @@ def test_messages_to_opted_in_people_are_not_cold(text: str) -> None:
 PROMO = "Northside PT: Get 20% off your next massage with code RELAX. Reply STOP to opt out."
 
 
-@pytest.mark.parametrize("use_case", ["CUSTOMER_CARE", "ACCOUNT_NOTIFICATION", "2FA",
-                                      "DELIVERY_NOTIFICATION", "SECURITY_ALERT"])
+@pytest.mark.parametrize(
+    "use_case",
+    ["CUSTOMER_CARE", "ACCOUNT_NOTIFICATION", "2FA", "DELIVERY_NOTIFICATION", "SECURITY_ALERT"],
+)
 def test_promotion_in_non_marketing_campaign_fails(use_case: str) -> None:
     report = check_text("sample_message", PROMO, ctx_for(use_case))
     hit = next(f for f in report.findings if f.rule == "SM-USE-CASE-MATCH")
@@ -397,8 +486,13 @@ def test_promotion_in_non_marketing_campaign_fails(use_case: str) -> None:
 
 @pytest.mark.parametrize(
     ("use_case", "subs"),
-    [("MARKETING", ()), ("MIXED", ("MARKETING", "CUSTOMER_CARE")), ("MIXED", ()),
-     ("LOW_VOLUME", ()), ("SOLE_PROPRIETOR", ())],
+    [
+        ("MARKETING", ()),
+        ("MIXED", ("MARKETING", "CUSTOMER_CARE")),
+        ("MIXED", ()),
+        ("LOW_VOLUME", ()),
+        ("SOLE_PROPRIETOR", ()),
+    ],
 )
 def test_promotion_in_marketing_campaign_passes(use_case: str, subs: tuple[str, ...]) -> None:
     assert "SM-USE-CASE-MATCH" not in failing(PROMO, ctx_for(use_case, sub_use_cases=subs))
@@ -436,25 +530,30 @@ def test_passcode_shown_as_sent_does_not_fit_a_marketing_campaign() -> None:
     assert "SM-USE-CASE-MATCH" in failing("Acme: Here's your one-time passcode: 123456", ctx)
     # One 2FA phrase without a code shown, or a promo code, is not a passcode message.
     assert "SM-USE-CASE-MATCH" not in failing(
-        "Acme: Forgot your passcode? Visit acme.com to reset it. Reply STOP to opt out.", ctx)
+        "Acme: Forgot your passcode? Visit acme.com to reset it. Reply STOP to opt out.", ctx
+    )
     assert "SM-USE-CASE-MATCH" not in failing(
-        "Acme: Your code is 4521 for 20% off this weekend. Reply STOP to opt out.", ctx)
+        "Acme: Your code is 4521 for 20% off this weekend. Reply STOP to opt out.", ctx
+    )
     care = Context(company="Acme", use_case="CUSTOMER_CARE")
     assert "SM-USE-CASE-MATCH" not in failing("Acme: Here's your one-time passcode: 123456", care)
 
 
 def test_customer_care_accepts_account_and_delivery_content() -> None:
     ctx = ctx_for("CUSTOMER_CARE")
-    text = ("Northside PT: Your order of resistance bands has shipped. Tracking number: "
-            "[tracking]. Reply STOP to opt out.")
+    text = (
+        "Northside PT: Your order of resistance bands has shipped. Tracking number: "
+        "[tracking]. Reply STOP to opt out."
+    )
     assert "SM-USE-CASE-MATCH" not in failing(text, ctx)
 
 
 def test_use_case_missing_is_context_missing() -> None:
     report = check_text("sample_message", PROMO, Context(company="Northside Physical Therapy"))
     assert "SM-USE-CASE-MATCH" not in report.failing_rules()
-    assert any(f.rule == "CONTEXT-MISSING" and "SM-USE-CASE-MATCH" in f.message
-               for f in report.findings)
+    assert any(
+        f.rule == "CONTEXT-MISSING" and "SM-USE-CASE-MATCH" in f.message for f in report.findings
+    )
 
 
 # --- keyword replies are not samples ----------------------------------------------------------
@@ -475,8 +574,14 @@ def test_sm_rules_apply_to_the_message_role() -> None:
 
 # --- the bundled example ---------------------------------------------------------------------
 MY_RULES = SM_RULES | {
-    "KW-CONFIRMATION", "KW-STOP-REPLY", "KW-HELP-REPLY", "KW-OPT-OUT-KEYWORDS",
-    "CD-WHO-WHAT-WHY", "CD-USE-CASE-MATCH", "CD-FREQUENCY", "CD-END-BRAND",
+    "KW-CONFIRMATION",
+    "KW-STOP-REPLY",
+    "KW-HELP-REPLY",
+    "KW-OPT-OUT-KEYWORDS",
+    "CD-WHO-WHAT-WHY",
+    "CD-USE-CASE-MATCH",
+    "CD-FREQUENCY",
+    "CD-END-BRAND",
 }
 
 
@@ -490,12 +595,20 @@ def test_northside_example_texts_pass_every_sample_keyword_and_description_rule(
     c = app.campaign
     texts: list[tuple[str, str, Context]] = [
         ("campaign_description", c.description or "", ctx),
-        *(("sample_message", s, ctx.with_(message_role=MessageRole.MESSAGE))
-          for s in c.sample_messages),
-        ("sample_message", c.opt_in.confirmation_message or "",
-         ctx.with_(message_role=MessageRole.OPT_IN_CONFIRMATION)),
-        ("sample_message", c.opt_out.message or "",
-         ctx.with_(message_role=MessageRole.OPT_OUT_REPLY)),
+        *(
+            ("sample_message", s, ctx.with_(message_role=MessageRole.MESSAGE))
+            for s in c.sample_messages
+        ),
+        (
+            "sample_message",
+            c.opt_in.confirmation_message or "",
+            ctx.with_(message_role=MessageRole.OPT_IN_CONFIRMATION),
+        ),
+        (
+            "sample_message",
+            c.opt_out.message or "",
+            ctx.with_(message_role=MessageRole.OPT_OUT_REPLY),
+        ),
         ("sample_message", c.help.message or "", ctx.with_(message_role=MessageRole.HELP_REPLY)),
     ]
     for kind, text, text_ctx in texts:

@@ -32,7 +32,14 @@ __all__ = [
 
 # Categories scanned, in the order a phrase is attributed when two would match at one place.
 FORBIDDEN = (
-    "fraud", "cannabis", "drugs_always", "drugs_named", "sexual", "hate", "gambling", "tobacco",
+    "fraud",
+    "cannabis",
+    "drugs_always",
+    "drugs_named",
+    "sexual",
+    "hate",
+    "gambling",
+    "tobacco",
 )
 AGE_RESTRICTED = ("alcohol", "firearms")
 FINANCIAL = ("lending", "crypto", "debt", "get_rich_quick")
@@ -127,9 +134,9 @@ def in_negative_scope(t: Text, start: int, end: int) -> bool:
             prev = sentences[back]
             if _LIST_ITEM.match(prev.text):
                 continue
-            is_intro = prev.text.rstrip().endswith(":") or len(
-                _WORD.findall(prev.text)
-            ) <= _HEADING_WORDS
+            is_intro = (
+                prev.text.rstrip().endswith(":") or len(_WORD.findall(prev.text)) <= _HEADING_WORDS
+            )
             return is_intro and _has_cue(prev.text)
     return False
 

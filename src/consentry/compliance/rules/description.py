@@ -104,8 +104,8 @@ def use_case_match(t: Text, ctx: Context) -> Iterator[Hit]:
                 yield Hit(
                     message=f'A sample message is promotional ("{promo.group(0)}") but the '
                     "description does not mention marketing or promotions.",
-                    fix="Describe every kind of message the samples show (e.g. \"... and "
-                    'promotional offers\"), or remove the promotional sample.',
+                    fix='Describe every kind of message the samples show (e.g. "... and '
+                    'promotional offers"), or remove the promotional sample.',
                 )
                 return
 

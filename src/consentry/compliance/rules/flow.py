@@ -89,11 +89,7 @@ def method(t: Text, ctx: Context) -> Iterator[Hit]:
 @rule("MF-DISCLOSURE")
 def disclosure(t: Text, ctx: Context) -> Iterator[Hit]:
     """The flow must quote or link the exact consent language the person sees or hears."""
-    if (
-        _quotes_consent(t)
-        or _opt_in_urls(t)
-        or (_SCREENSHOT.search(t.raw) and text_urls(t))
-    ):
+    if _quotes_consent(t) or _opt_in_urls(t) or (_SCREENSHOT.search(t.raw) and text_urls(t)):
         return
     yield Hit(
         message="The message flow does not quote or link the consent language people see.",

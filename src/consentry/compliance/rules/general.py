@@ -29,8 +29,26 @@ __all__ = [
 # The languages the identifier chooses among: English and the languages US businesses most often
 # text in. A closed set keeps the identifier from naming an obscure language for terse English.
 LANGUAGES = (
-    "en", "es", "fr", "de", "pt", "it", "nl", "pl", "tl", "ht", "vi", "tr", "id",
-    "zh", "ja", "ko", "ru", "uk", "ar", "hi",
+    "en",
+    "es",
+    "fr",
+    "de",
+    "pt",
+    "it",
+    "nl",
+    "pl",
+    "tl",
+    "ht",
+    "vi",
+    "tr",
+    "id",
+    "zh",
+    "ja",
+    "ko",
+    "ru",
+    "uk",
+    "ar",
+    "hi",
 )
 _NON_LATIN = frozenset({"zh", "ja", "ko", "ru", "uk", "ar", "hi"})
 
@@ -194,10 +212,25 @@ def language_of(raw: str, ctx: Context | None = None) -> tuple[str, float] | Non
 
 
 _LANGUAGE_NAMES = {
-    "es": "Spanish", "fr": "French", "de": "German", "pt": "Portuguese", "it": "Italian",
-    "nl": "Dutch", "pl": "Polish", "tl": "Tagalog", "ht": "Haitian Creole", "vi": "Vietnamese",
-    "tr": "Turkish", "id": "Indonesian", "zh": "Chinese", "ja": "Japanese", "ko": "Korean",
-    "ru": "Russian", "uk": "Ukrainian", "ar": "Arabic", "hi": "Hindi",
+    "es": "Spanish",
+    "fr": "French",
+    "de": "German",
+    "pt": "Portuguese",
+    "it": "Italian",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "tl": "Tagalog",
+    "ht": "Haitian Creole",
+    "vi": "Vietnamese",
+    "tr": "Turkish",
+    "id": "Indonesian",
+    "zh": "Chinese",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "ar": "Arabic",
+    "hi": "Hindi",
 }
 
 
@@ -278,8 +311,10 @@ def _slot_category(content: str) -> str | None:
     brand = words("general", "slot_brand")
     if core in brand or low in brand:
         return "brand"
-    if core.endswith(_NAME_SUFFIX) and core[: -len(_NAME_SUFFIX)].split()[-1:] and (
-        core[: -len(_NAME_SUFFIX)].split()[-1] in brand
+    if (
+        core.endswith(_NAME_SUFFIX)
+        and core[: -len(_NAME_SUFFIX)].split()[-1:]
+        and (core[: -len(_NAME_SUFFIX)].split()[-1] in brand)
     ):
         return "brand"
     contact = words("general", "slot_contact")
@@ -551,8 +586,10 @@ def clarity(t: Text, ctx: Context) -> Iterator[Hit]:
         if len(sentence_words) > longest_words:
             longest, longest_words = (start, end), len(sentence_words)
     score = readability(t)
-    limit = MAX_SENTENCE_WORDS.get(t.kind, MAX_SENTENCE_WORDS_DEFAULT) if t.kind else (
-        MAX_SENTENCE_WORDS_DEFAULT
+    limit = (
+        MAX_SENTENCE_WORDS.get(t.kind, MAX_SENTENCE_WORDS_DEFAULT)
+        if t.kind
+        else (MAX_SENTENCE_WORDS_DEFAULT)
     )
     too_long = longest is not None and longest_words > limit
     too_hard = score is not None and score[1] > MAX_GRADE

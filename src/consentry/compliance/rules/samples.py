@@ -200,8 +200,8 @@ class UseCaseScope:
         # MIXED / LOW_VOLUME are narrowed by their sub-use cases; without any they are open.
         is_open = use_case.lower() in open_cases
         self.open_ended = is_open and not sub_use_cases
-        self.declared: tuple[str, ...] = tuple(sub_use_cases) if is_open and sub_use_cases else (
-            use_case,
+        self.declared: tuple[str, ...] = (
+            tuple(sub_use_cases) if is_open and sub_use_cases else (use_case,)
         )
         marketing_like = words("usecases", "marketing_like")
         self.marketing_ok = self.open_ended or any(
@@ -324,10 +324,50 @@ def links(t: Text, ctx: Context) -> Iterator[Hit]:
 # Words of brand lines, opt-out/help instructions and disclosures: not message content.
 _BOILERPLATE = frozenset(
     [
-        "reply", "text", "txt", "send", "respond", "stop", "to", "2", "4", "opt", "out", "optout",
-        "unsubscribe", "cancel", "end", "quit", "help", "info", "for", "msg", "msgs", "message",
-        "messages", "data", "rates", "rate", "may", "apply", "and", "or", "the", "a", "at", "any",
-        "time", "anytime", "std", "standard", "freq", "frequency", "varies", "hi", "hello", "hey",
+        "reply",
+        "text",
+        "txt",
+        "send",
+        "respond",
+        "stop",
+        "to",
+        "2",
+        "4",
+        "opt",
+        "out",
+        "optout",
+        "unsubscribe",
+        "cancel",
+        "end",
+        "quit",
+        "help",
+        "info",
+        "for",
+        "msg",
+        "msgs",
+        "message",
+        "messages",
+        "data",
+        "rates",
+        "rate",
+        "may",
+        "apply",
+        "and",
+        "or",
+        "the",
+        "a",
+        "at",
+        "any",
+        "time",
+        "anytime",
+        "std",
+        "standard",
+        "freq",
+        "frequency",
+        "varies",
+        "hi",
+        "hello",
+        "hey",
     ]
 )
 # A message with this many content words is more than a label; the full stub test is skipped.
@@ -374,7 +414,7 @@ def specific(t: Text, ctx: Context) -> Iterator[Hit]:
         yield Hit(
             message=f"The sample is only {len(t.stripped)} characters: too short to show what "
             "recipients will receive.",
-            fix="Write the full message as sent, e.g. \"Acme: Hi [first name], your appointment "
+            fix='Write the full message as sent, e.g. "Acme: Hi [first name], your appointment '
             'is on [date] at [time]. Reply STOP to opt out."',
         )
         return
