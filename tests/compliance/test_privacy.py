@@ -292,6 +292,9 @@ def test_brand_without_context_is_context_missing() -> None:
         "Information collected through our SMS program will not be disclosed to third parties.",
         "We do not share your personal information, including your phone number, with third "
         "parties for marketing.",
+        "We don't share mobile contact information with third parties or affiliates for "
+        "marketing or promotional purposes.",
+        "Cell phone contact details are not shared with third parties.",
     ],
 )
 def test_non_sharing_statement_variants_pass(statement: str) -> None:
@@ -310,6 +313,8 @@ def test_non_sharing_statement_variants_pass(statement: str) -> None:
         "We never rent or sell phone numbers.",
         "We do not share your email address with third parties. We may text your mobile number.",
         "We do not sell personal information, but we share your mobile number with partners.",
+        "We do not sell mobile contact information.",
+        "We do not share contact information with third parties.",
     ],
 )
 def test_non_sharing_statement_missing_fails(statement: str) -> None:
