@@ -431,6 +431,17 @@ class TestMessageType:
         )
         assert "OI-MSG-TYPE" not in failing(marketing, use_case="MARKETING")
 
+    def test_a_refused_use_of_data_is_not_a_message_type(self) -> None:
+        text = GOOD.replace("appointment reminder texts", "text messages")
+        refusal = (
+            " This consent will not be shared with third parties or used for marketing purposes."
+        )
+        assert "OI-MSG-TYPE" in failing(text + refusal)
+        assert "OI-MSG-TYPE" in failing(GOOD + refusal, use_case="MARKETING")
+        # Marketing as the purpose of the texts still names the kind sent.
+        affirmed = text.replace("text messages", "text messages for marketing purposes")
+        assert "OI-MSG-TYPE" not in failing(affirmed)
+
 
 class TestFrequency:
     @pytest.mark.parametrize(
@@ -723,6 +734,22 @@ class TestBundledPurposes:
         )
         assert "OI-BUNDLED-PURPOSES" not in failing(text)
 
+    @pytest.mark.parametrize(
+        "form", ["Consultation request form.", "Mortgage application.", "Contact form."]
+    )
+    def test_notifications_and_marketing_in_one_box_on_another_form(self, form: str) -> None:
+        text = f"{form} " + GOOD.replace(
+            "appointment reminder texts", "SMS notifications and marketing texts"
+        )
+        assert "OI-BUNDLED-PURPOSES" in failing(text)
+        # The same box with notifications only, or on a dedicated sign-up, is fine.
+        only = f"{form} " + GOOD.replace("appointment reminder texts", "SMS notifications")
+        assert "OI-BUNDLED-PURPOSES" not in failing(only)
+        dedicated = GOOD.replace(
+            "appointment reminder texts", "SMS notifications and marketing texts"
+        )
+        assert "OI-BUNDLED-PURPOSES" not in failing(dedicated)
+
     def test_dedicated_signup_may_mix(self) -> None:
         text = GOOD.replace(
             "appointment reminder texts", "appointment reminders and promotional offers by text"
@@ -819,6 +846,7 @@ class TestImplied:
             "By visiting this website you agree to receive",
             "By entering your phone number and clicking Submit, you agree to receive",
             "By tapping Continue, you agree to receive",
+            "By providing this number, the customer agrees to receive",
         ],
     )
     def test_implied(self, lead: str) -> None:
@@ -835,6 +863,30 @@ class TestImplied:
         assert "OI-IMPLIED" in failing(text, use_case="MARKETING")
         by_site = "By using this site, you agree to receive verification codes by text."
         assert "OI-IMPLIED" in failing(by_site, use_case="2FA")
+
+    @pytest.mark.parametrize(
+        "claim",
+        [
+            "Texting our number gives implied consent to receive further text messages.",
+            "Opt-in is implied when a caller contacts your business number.",
+            "Sending us a text is considered sufficient to opt you into our SMS program.",
+            "Replying to any message is treated as consent to receive texts.",
+        ],
+    )
+    def test_consent_said_to_be_implied(self, claim: str) -> None:
+        flow = claim + " " + GOOD.replace("[ ] ", "")
+        assert "OI-IMPLIED" in failing(flow, kind="message_flow")
+
+    @pytest.mark.parametrize(
+        "claim",
+        [
+            "We never rely on implied consent: every subscriber checks the box below.",
+            "Implied consent is not accepted; customers check an unchecked box.",
+            "Our terms are considered part of this agreement.",
+        ],
+    )
+    def test_refusing_implied_consent_is_fine(self, claim: str) -> None:
+        assert "OI-IMPLIED" not in failing(claim + " " + GOOD)
 
     def test_relationship(self) -> None:
         flow = (

@@ -273,6 +273,8 @@ def test_brand_variants_abbreviate_trailing_words() -> None:
         "If you don't want to hear from me anymore, just reply STOP.",
         "You can opt out at any time by replying STOP to any message.",
         "Unsubscribe anytime by texting STOP.",
+        "To unsubscribe from these messages, reply with STOP.",
+        "You can opt out of Northside PT texts at any time by replying STOP.",
     ],
 )
 def test_opt_out_language_accepted(tail: str) -> None:
@@ -294,6 +296,8 @@ def test_opt_out_language_accepted(tail: str) -> None:
         "If you don't want to hear from me anymore, just let me know.",
         "You can opt out at any time by replying to this message.",
         "If you don't want these reminders, reply REMOVE.",
+        "To unsubscribe from these messages, reply with REMOVE.",
+        "To unsubscribe from these messages, visit northsidept.com/texts.",
     ],
 )
 def test_opt_out_missing_or_unspaced(tail: str) -> None:

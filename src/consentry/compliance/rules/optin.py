@@ -116,15 +116,27 @@ def sms_explicit(t: Text, ctx: Context) -> Iterator[Hit]:
     )
 
 
+# "...will not be shared or used for marketing purposes": a use of data refused, not a kind of
+# message sent.
+_PURPOSES = re.compile(r"(?:\s*(?:,|or|and|/)\s*[\w-]+)*\s+purposes?\b", re.I)
+
+
+def _names_message_type(t: Text, key: str = "msg_types") -> bool:
+    for m in t.finditer(pattern("optin", key)):
+        if not (_PURPOSES.match(t.raw, m.end()) and is_negated(t.raw, m.start(), max_words=14)):
+            return True
+    return False
+
+
 @rule("OI-MSG-TYPE")
 def message_type(t: Text, ctx: Context) -> Iterator[Hit]:
     """The opt-in must say what kind of messages will be sent (and name marketing if sent)."""
-    if t.find(pattern("optin", "msg_types")) is None:
+    if not _names_message_type(t):
         yield Hit(
             message="The opt-in does not say what kind of messages will be sent.",
             fix='Name them, e.g. "appointment reminders", "order updates" or "promotional offers".',
         )
-    elif _is_marketing(ctx) and t.find(pattern("optin", "marketing")) is None:
+    elif _is_marketing(ctx) and not _names_message_type(t, "marketing"):
         yield Hit(
             message="The campaign sends marketing, but the opt-in does not say so.",
             fix='Name it, e.g. "…to receive promotional offers and marketing text messages…".',
