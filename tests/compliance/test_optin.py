@@ -606,6 +606,19 @@ class TestPolicyLinks:
 
 
 class TestOptional:
+    def test_signing_the_contract_is_the_consent(self) -> None:
+        flow = (
+            "The customer must e-sign the estimate to accept the contract; that e-signature "
+            "constitutes written consent to receive SMS from Acme Builders."
+        )
+        assert "OI-OPTIONAL" in failing(flow, kind="message_flow")
+        # A signature on a consent form of its own is the express act, not a condition.
+        own = (
+            "Patients sign an SMS consent form at the front desk; the signature constitutes "
+            "written consent to receive text messages from Acme Dental."
+        )
+        assert "OI-OPTIONAL" not in failing(own, kind="message_flow")
+
     @pytest.mark.parametrize(
         "phrase",
         [
@@ -750,6 +763,14 @@ class TestBundledPurposes:
         )
         assert "OI-BUNDLED-PURPOSES" not in failing(dedicated)
 
+    def test_inquiry_updates_and_marketing_in_one_consent(self) -> None:
+        text = GOOD.replace(
+            "appointment reminder texts", "texts with updates on your inquiry and promotions"
+        )
+        assert "OI-BUNDLED-PURPOSES" in failing(text)
+        only = GOOD.replace("appointment reminder texts", "texts with updates on your inquiry")
+        assert "OI-BUNDLED-PURPOSES" not in failing(only)
+
     def test_dedicated_signup_may_mix(self) -> None:
         text = GOOD.replace(
             "appointment reminder texts", "appointment reminders and promotional offers by text"
@@ -807,6 +828,49 @@ class TestBuriedInTerms:
             f.rule == "OI-BURIED-IN-TERMS" and "only agreement" in f.message
             for f in report.findings
         )
+
+    TAIL = (
+        " Msg frequency varies. Msg & data rates may apply. Reply STOP to opt out, HELP for help."
+    )
+
+    def test_one_click_accepts_the_terms_and_gives_consent(self) -> None:
+        text = (
+            "By clicking Submit, you agree to our Terms of Use and Privacy Policy. You consent to "
+            "receive appointment reminder texts from Acme Dental." + self.TAIL
+        )
+        assert "OI-BURIED-IN-TERMS" in failing(text)
+        # With its own box for texts, the click only accepts the terms.
+        boxed = text.replace("You consent to", "[ ] I consent to")
+        assert "OI-BURIED-IN-TERMS" not in failing(boxed)
+        # A button that accepts nothing but the terms, then a separate consent act.
+        checked = text.replace("You consent to", "By checking this box, you consent to")
+        assert "OI-BURIED-IN-TERMS" not in failing(checked)
+
+    @pytest.mark.parametrize(
+        "flow",
+        [
+            "Customers opt in to receive SMS by accepting and signing a construction estimate "
+            "from Acme Builders.",
+            "The SMS consent clause appears within the Terms & Conditions block above the "
+            "signature line.",
+            "By signing the service agreement, you agree to receive text messages from Acme "
+            "Builders.",
+        ],
+    )
+    def test_consent_inside_a_contract(self, flow: str) -> None:
+        assert "OI-BURIED-IN-TERMS" in failing(flow + self.TAIL, kind="message_flow")
+
+    @pytest.mark.parametrize(
+        "flow",
+        [
+            "After signing the estimate, customers may check a separate, optional box to receive "
+            "text messages from Acme Builders.",
+            "The SMS consent checkbox appears below the estimate, apart from the signature line.",
+            "We will never hide the consent clause in our Terms.",
+        ],
+    )
+    def test_consent_apart_from_a_contract(self, flow: str) -> None:
+        assert "OI-BURIED-IN-TERMS" not in failing(flow + self.TAIL, kind="message_flow")
 
 
 class TestThirdParty:

@@ -194,17 +194,20 @@ def merges_terms(text: str, start: int = 0, end: int | None = None) -> re.Match[
     Program terms ("our SMS Terms") are part of the texting program and do not count.
     """
     end = len(text) if end is None else end
-    if not may_match(text, "terms_accept"):
+    accepts = may_match(text, "terms_accept")
+    if not (accepts or may_match(text, "contract_accept")):
         return None
     if not pattern("optin", "sms").search(text, start, end) or _kept_apart(text, start, end):
         return None
-    m = pattern("optin", "terms_accept").search(text, start, end)
+    m = pattern("optin", "terms_accept").search(text, start, end) if accepts else None
     if m and not is_negated(text, m.start()):
         return m
     if pattern("optin", "consent_verb").search(text, start, end):
-        m = pattern("optin", "terms_and").search(text, start, end)
-        if m and not is_negated(text, m.start()):
-            return m
+        for key in ("terms_and", "contract_accept"):
+            if may_match(text, key):
+                m = pattern("optin", key).search(text, start, end)
+                if m and not is_negated(text, m.start()):
+                    return m
     return None
 
 

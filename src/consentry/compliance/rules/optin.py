@@ -262,6 +262,19 @@ def optional(t: Text, ctx: Context) -> Iterator[Hit]:
                 span=span(m),
             )
             return
+    if text_may_match(t, "signature_consent") and text_may_match(t, "contract_accept"):
+        # "Sign the estimate to accept the contract; that signature constitutes consent to
+        # receive SMS": no contract without the texts.
+        signed = t.find_affirmed(pattern("optin", "signature_consent"))
+        if signed is not None and t.find_affirmed(pattern("optin", "contract_accept")):
+            yield Hit(
+                message="Signing the contract is what gives consent to texts, so texts are a "
+                "condition of the contract.",
+                fix="Ask for text consent with its own optional, unchecked box, apart from the "
+                "signature on the contract.",
+                span=span(signed),
+            )
+            return
     if _is_marketing(ctx) and t.find(pattern("optin", "not_a_condition")) is None:
         yield Hit(
             message="The marketing opt-in does not say consent is not a condition of purchase.",
@@ -356,7 +369,7 @@ def bundled_purposes(t: Text, ctx: Context) -> Iterator[Hit]:
 def buried_in_terms(t: Text, ctx: Context) -> Iterator[Hit]:
     """Consent to texts must not be merged with acceptance of terms or the privacy policy."""
     merged = False
-    for start, end in _statements_with(t, "terms_accept", "terms_and"):
+    for start, end in _statements_with(t, "terms_accept", "terms_and", "contract_accept"):
         if merges_terms(t.raw, start, end) is not None:
             merged = True
             yield Hit(
@@ -383,12 +396,27 @@ def buried_in_terms(t: Text, ctx: Context) -> Iterator[Hit]:
                     span=(start, end),
                 )
                 break
-    if merged or not text_may_match(t, "terms_accept"):
+    if merged:
+        return
+    if text_may_match(t, "consent_in_terms"):
+        # A flow that says the consent clause sits inside the terms or a contract.
+        inside = t.find_affirmed(pattern("optin", "consent_in_terms"))
+        if inside is not None:
+            yield Hit(
+                message="The consent to texts is a clause inside the terms or a contract.",
+                fix="Ask for text consent in its own statement and checkbox, apart from the "
+                "terms or contract the person signs.",
+                span=span(inside),
+            )
+            return
+    if not text_may_match(t, "terms_accept"):
         return
     # A call to action whose only agreement is to the terms ("By clicking Submit, you agree to
     # our Terms.") leaves any consent to texts inside those terms.
     accept = t.find_affirmed(pattern("optin", "terms_accept"))
-    if accept is not None and t.find(pattern("optin", "sms")) is None:
+    if accept is None:
+        return
+    if t.find(pattern("optin", "sms")) is None:
         yield Hit(
             message="The only agreement asked for is to the terms or privacy policy, so any "
             "consent to texts is hidden in them.",
@@ -396,6 +424,28 @@ def buried_in_terms(t: Text, ctx: Context) -> Iterator[Hit]:
             'from …", apart from accepting the Terms.',
             span=span(accept),
         )
+    elif _one_click_for_terms_and_texts(t, ctx, accept):
+        yield Hit(
+            message="The same click accepts the terms and gives consent to texts.",
+            fix="Ask for text consent with its own unchecked box, apart from the button that "
+            "accepts the Terms.",
+            span=span(accept),
+        )
+
+
+def _one_click_for_terms_and_texts(t: Text, ctx: Context, accept: re.Match[str]) -> bool:
+    """ "By clicking Submit, you agree to our Terms. You consent to receive texts…": the button
+    that accepts the terms is the only act, and the next statement consents to texts."""
+    statements = text_statements(t)
+    where = statement_of(t.raw, accept.start(), statements)
+    if not pattern("optin", "implied_conditional").search(t.raw, *where):
+        return False
+    if pattern("optin", "sms").search(t.raw, *where):
+        return False
+    following = [s for s in statements if s[0] >= where[1]]
+    if not following or not is_sms_consent(t.raw, *following[0]):
+        return False
+    return not _has_express_act(t, ctx)
 
 
 @rule("OI-THIRD-PARTY")
