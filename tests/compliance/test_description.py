@@ -185,6 +185,26 @@ def test_renewal_offers_and_answering_questions_are_message_types() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ayvaz Pizza sends work follow-up reminders to its own area coaches (employees) who opted "
+        "in through an internal tool.",
+        "Acme sends account, onboarding, and early-access/waitlist notifications to users who "
+        "opted in on our website.",
+        "Acme texts employees who opted in. Messages remind employees of follow-up tasks due "
+        "today or overdue.",
+    ],
+)
+def test_named_kinds_of_work_and_account_messages(text: str) -> None:
+    company = "Ayvaz Pizza" if text.startswith("Ayvaz") else "Acme"
+    assert "CD-WHO-WHAT-WHY" not in failing(text, company=company)
+
+
+def test_reminding_without_saying_of_what_names_no_kind() -> None:
+    assert "CD-WHO-WHAT-WHY" in failing("Acme texts employees who opted in to remind them.")
+
+
 def test_vague_message_types_fail() -> None:
     assert "CD-WHO-WHAT-WHY" in failing("Acme sends notifications and alerts to its customers.")
     assert "CD-WHO-WHAT-WHY" not in failing(
@@ -248,6 +268,10 @@ def test_frequency_missing_is_a_warning() -> None:
         "Our platform enables multiple healthcare brands to send messages to their customers.",
         "TextBlast enables business owners to send informational SMS messages requesting "
         "customer feedback after service completion.",
+        "TextBlast is a management platform for self-storage facilities. This campaign sends "
+        "account notifications from a storage facility to its own tenants.",
+        "Julio uses this campaign to send order confirmations for personal software-development "
+        "testing.",
     ],
 )
 def test_platforms_and_personal_use_fail(text: str) -> None:
@@ -268,6 +292,9 @@ def test_platforms_and_personal_use_fail(text: str) -> None:
         "its own clients who opted in.",
         "Acme Clinic sends appointment reminders to patients of multiple clinic locations who "
         "opted in at the front desk.",
+        "Acme Gym sends personal training session reminders to members who opted in.",
+        "Acme Storage sends rent reminders from our front office to tenants who opted in.",
+        "Acme Hardware sends order updates from the store to customers who opted in at checkout.",
     ],
 )
 def test_businesses_texting_their_own_customers_pass(text: str) -> None:
@@ -283,6 +310,15 @@ CARE = (
 
 def test_negated_marketing_matches_customer_care() -> None:
     assert "CD-USE-CASE-MATCH" not in failing(CARE)
+
+
+def test_waitlist_promotions_are_not_marketing() -> None:
+    text = (
+        "Acme sends 24-hour game reminders and waitlist promotion alerts to players who opted in "
+        "in the app, so they know when they have a spot."
+    )
+    assert "CD-USE-CASE-MATCH" not in failing(text)
+    assert "CD-USE-CASE-MATCH" in failing(text.replace("waitlist promotion", "promotion"))
 
 
 def test_marketing_in_customer_care_fails_with_span() -> None:

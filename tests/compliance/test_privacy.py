@@ -381,6 +381,13 @@ def test_non_sharing_statement_is_not_an_unrelated_negation() -> None:
         "We will not sell, rent, trade or otherwise transfer any personal information to any "
         "third party other than our trusted partners.",
         "We do not share your phone number with third parties, except with our marketing partners.",
+        "We may disclose your information to a company controlled by, or under common control "
+        "with, Acme Dental for any purpose permitted by this policy.",
+        # A list item takes its verb from the sentence that introduces the list.
+        "We may share your personal information with:\n- Service providers who host our site\n"
+        "- Marketing partners who may send you offers",
+        "Acme Dental may disclose information about you in these cases:\n1. To comply with law\n"
+        "2. To our affiliates for their own purposes",
     ],
 )
 def test_sharing_language_fails(sentence: str) -> None:
@@ -409,6 +416,12 @@ def test_sharing_language_fails(sentence: str) -> None:
         "We do not share your phone number with third parties except our service providers who "
         "help us send messages.",
         "We will not share your information with any third parties other than as required by law.",
+        "We do not share your personal information with:\n- Marketing partners\n- Advertisers",
+        "We may share your personal information with:\n- Service providers who host our site\n"
+        "- Law enforcement when required by law",
+        # A list after a sentence that does not end in a colon is not that sentence's list.
+        "We may share your information with our hosting provider.\n- Affiliates are listed on "
+        "our website",
     ],
 )
 def test_not_sharing_language_passes(sentence: str) -> None:
@@ -510,6 +523,10 @@ def test_each_sharing_sentence_is_reported_once() -> None:
         "You consent to receive marketing calls, emails and text messages from Acme Dental.",
         "If you do not opt out within 24 hours, you will be deemed to have consented to receive "
         "future text messages.",
+        # A claim that introduces a list reads on through it.
+        "By submitting your contact information, you expressly consent to receive communications "
+        "from Acme Dental, including:\n- Phone calls\n- Text messages (SMS/MMS)\n- Emails",
+        "You consent to receive the following from Acme Dental:\n* Text messages\n* Emails",
     ],
 )
 def test_embedded_consent_fails(sentence: str) -> None:
@@ -522,6 +539,8 @@ def test_embedded_consent_fails(sentence: str) -> None:
     [
         "If you opt in to text messages on our website, you will receive appointment reminders.",
         "By opting in to our SMS program, you agree to receive recurring text messages.",
+        "By providing your mobile number and checking the SMS consent checkbox, you:\n"
+        "- Consent to receive SMS text messages from Acme Dental\n- Agree to our Terms",
         "By checking the SMS consent box on our form and providing your number, you agree to "
         "receive appointment reminder texts.",
         "By texting JOIN to 55555 you agree to receive text alerts.",
@@ -534,6 +553,11 @@ def test_embedded_consent_fails(sentence: str) -> None:
         "By providing your phone number, you do not consent to receive text messages; SMS consent "
         "is collected separately.",
         "You will never be deemed to have consented to receive text messages; you must opt in.",
+        # A list that is not the claim's own: the claim ends with a full stop, not a colon.
+        "By opting in to our SMS program, you agree to receive recurring text messages.\n"
+        "We may contact you by:\n- Email\n- Phone calls",
+        "By providing your email address, you agree to receive the following:\n- Newsletters\n"
+        "- Event invitations",
     ],
 )
 def test_not_embedded_consent_passes(sentence: str) -> None:

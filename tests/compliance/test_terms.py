@@ -346,6 +346,11 @@ def test_privacy_link_variants(line: str) -> None:
     assert "TS-PRIVACY-LINK" not in failing(without("7.") + f"\n{line}\n")
 
 
+def test_naming_the_text_itself_a_privacy_policy_is_no_way_to_one() -> None:
+    line = "This privacy policy will inform you about how we look after your personal data."
+    assert "TS-PRIVACY-LINK" in failing(without("7.") + f"\n{line}\n")
+
+
 @pytest.mark.parametrize(
     "line",
     [

@@ -136,12 +136,15 @@ def _has_carve_out(t: Text) -> bool:
     )
 
 
-def _shares(t: Text, s: Sentence) -> bool:
-    """True when sentence `s`, which holds an affirmed sharing verb, lets data go to a recipient
-    that is neither a service provider nor a legal or business-transfer necessity."""
+def _shares(t: Text, s: Sentence, lead: Sentence | None = None) -> bool:
+    """True when sentence `s`, which holds an affirmed sharing verb (or is an item of a list
+    whose `lead` holds one), lets data go to a recipient that is neither a service provider nor
+    a legal or business-transfer necessity."""
     raw = t.raw
     lo, hi = s.start, s.end
-    if not _p("data_terms").search(raw, lo, hi):
+    if not _p("data_terms").search(raw, lo, hi) and not (
+        lead is not None and _p("data_terms").search(raw, lead.start, lead.end)
+    ):
         return False
     services = [range(*m.span()) for m in _p("service_recipients").finditer(raw, lo, hi)]
     recipients = _p("recipients").finditer(raw, lo, hi)
@@ -172,11 +175,21 @@ def sharing(t: Text) -> Iterator[tuple[Sentence, bool]]:
     with_recipient = _stem_sentences(t, "recipient_stems")
     for i in with_recipient:
         s = sentences[i]
-        if not _affirmed_share(raw, s) or not _shares(t, s):
+        lead = None
+        if not _affirmed_share(raw, s):
+            # "We may share your information with:\n- Marketing partners": the item's verb is
+            # its list's lead.
+            j = _list_lead(t, i)
+            if j is None or not _affirmed_share(raw, sentences[j]):
+                continue
+            lead = sentences[j]
+        if not _shares(t, s, lead):
             continue
         if _p("carve_out").search(raw, s.start, s.end):
             continue
-        names_sms = _p("sms_data").search(raw, s.start, s.end) is not None
+        names_sms = _p("sms_data").search(raw, s.start, s.end) is not None or (
+            lead is not None and _p("sms_data").search(raw, lead.start, lead.end) is not None
+        )
         if not names_sms:
             if doc_carve_out is None:
                 doc_carve_out = _has_carve_out(t)
@@ -198,6 +211,25 @@ def sharing(t: Text) -> Iterator[tuple[Sentence, bool]]:
             yield s, True
 
 
+_BULLET = re.compile(r"[ \t]*(?:[-*•▪◦–]|\d{1,2}[.)])[ \t]+")
+# How far back an item looks for the sentence that introduces its list.
+_MAX_ITEMS = 20
+
+
+def _list_lead(t: Text, i: int) -> int | None:
+    """The index of the sentence ending in a colon whose bulleted list holds sentence `i`."""
+    raw, sentences = t.raw, t.prose_sentences
+    j = i
+    while j > 0 and i - j < _MAX_ITEMS:
+        line_start = raw.rfind("\n", 0, sentences[j].start) + 1
+        if not _BULLET.match(raw, line_start):
+            return None
+        j -= 1
+        if raw[sentences[j].start : sentences[j].end].rstrip().endswith(":"):
+            return j
+    return None
+
+
 def _affirmed_share(raw: str, s: Sentence) -> bool:
     """True when sentence `s` holds a sharing verb that is neither negated nor the user's own.
 
@@ -217,10 +249,29 @@ def _affirmed_share(raw: str, s: Sentence) -> bool:
     return False
 
 
+# "…you consent to receive communications from Acme, including:" followed by its list.
+_LIST_ITEM = re.compile(r"[ \t]*(?:[-*•▪◦–]|\d{1,2}[.)])[ \t]+[^\n]*(?:\n|\Z)")
+
+
+def _through_list(raw: str, end: int) -> int:
+    """`end`, or the end of the bulleted list a sentence ending in a colon introduces."""
+    if not raw[:end].rstrip().endswith(":"):
+        return end
+    pos = raw.find("\n", end)
+    if pos == -1:
+        return end
+    pos += 1
+    while (m := _LIST_ITEM.match(raw, pos)) is not None and m.end() > pos:
+        pos = m.end()
+    return max(end, pos)
+
+
 def embedded_consent(t: Text) -> Iterator[tuple[Sentence, bool]]:
     """Sentences in which a policy or terms text claims SMS consent itself, with whether each
     bundles SMS with calls or email. An act that is not an express opt-in ("by providing your
-    number", "by using our site") with "you agree to receive texts" is such a claim."""
+    number", "by using our site") with "you agree to receive texts" is such a claim. A claim
+    that ends in a colon reads on through the list it introduces ("…communications, including:
+    - Phone calls - Text messages")."""
     raw = t.raw
     sms = _p("sms_channel")
     other = _p("other_channels")
@@ -230,13 +281,13 @@ def embedded_consent(t: Text) -> Iterator[tuple[Sentence, bool]]:
         if i in flagged or is_negated(raw, claim.start()):
             continue
         s = t.prose_sentences[i]
-        if not sms.search(raw, claim.end(), s.end):
+        reach = _through_list(raw, s.end)
+        if not sms.search(raw, claim.end(), reach):
             continue
         # Consent to texts and to calls or email in one clause is bundled consent ("…texts;
-        # email us for help" is not).
-        bundled = (
-            other.search(raw, claim.end(), min(s.end, clause_end(raw, claim.end()))) is not None
-        )
+        # email us for help" is not); a listed channel belongs to the claim's clause.
+        clause = reach if reach > s.end else min(s.end, clause_end(raw, claim.end()))
+        bundled = other.search(raw, claim.end(), clause) is not None
         claimed = _p("embedded_act").search(raw, s.start, s.end) is not None and not (
             _p("express_optin").search(raw, s.start, s.end)
         )
