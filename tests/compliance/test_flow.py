@@ -132,6 +132,24 @@ class TestDisclosure:
         flow = "Customers check a box agreeing to receive texts when they register in the store."
         assert "MF-DISCLOSURE" in mf(flow)
 
+    @pytest.mark.parametrize("open_, close", [("'", "'"), ("\u2018", "\u2019")])
+    def test_single_quotes(self, open_: str, close: str) -> None:
+        consent = CONSENT.replace("Reply", "You're free to reply")
+        flow = f"Patients check a box next to {open_}{consent}{close}."
+        assert "MF-DISCLOSURE" not in mf(flow)
+
+    def test_apostrophes_are_not_quotations(self) -> None:
+        flow = (
+            "Customers check a box when they register in the store's kiosk; it's where they "
+            "agree to receive the clinic's texts."
+        )
+        assert "MF-DISCLOSURE" in mf(flow)
+
+    def test_a_script_introduced_by_read(self) -> None:
+        flow = f"Patients consent verbally on a phone call. Staff read: {CONSENT}"
+        assert "MF-DISCLOSURE" not in mf(flow)
+        assert "MF-METHOD" not in mf(flow)
+
     def test_short_label_in_quotes_is_not_the_language(self) -> None:
         flow = 'Customers click "Sign up" in the store kiosk to receive texts.'
         assert "MF-DISCLOSURE" in mf(flow)
@@ -160,6 +178,13 @@ class TestKeyword:
     )
     def test_each_element_is_required(self, missing: str, flow: str) -> None:
         assert "MF-KEYWORD" in mf(flow), missing
+
+    def test_the_confirmation_after_receive_colon(self) -> None:
+        flow = (
+            "Customers text JOIN to (713) 555-0142, a number advertised on signs at our front "
+            f"desk. They receive: '{CONSENT}'"
+        )
+        assert "MF-KEYWORD" not in mf(flow)
 
     def test_complete_keyword_flow(self) -> None:
         flow = (

@@ -155,6 +155,8 @@ def test_confirmation_rule_only_runs_on_confirmations() -> None:
         # Contractions, with a typographic apostrophe as phones type it.
         "Northside PT: You\u2019re opted out of appointment texts. Call us to re-enable them.",
         "Northside PT: You're unsubscribed. Reply START to resubscribe.",
+        "STOP received. Northside PT will not send you any more texts.",
+        "Northside PT: We won't text you again. Reply START to resubscribe.",
     ],
 )
 def test_good_stop_replies_pass(text: str) -> None:
@@ -171,6 +173,8 @@ def test_good_stop_replies_pass(text: str) -> None:
         "Northside PT: You\u2019re not opted out yet; reply STOP again to confirm.",
         "Northside PT: You are unsubscribed. Come back anytime for 20% off your next visit!",
         "Northside PT: You're opted out. Before you go, use promo code COMEBACK to save $10.",
+        "STOP received. Northside PT will send you a confirmation shortly.",
+        "Northside PT: We will not send you any more texts until you confirm; reply STOP again.",
     ],
 )
 def test_bad_stop_replies_fail(text: str) -> None:

@@ -20,7 +20,13 @@ from consentry.compliance.text import Text
 # Words in capitals: a keyword can only be one of them (a cheap test before the keyword patterns).
 _CAPS = re.compile(r"\b[A-Z][A-Z0-9]{1,19}\b")
 # Quoted consent language: long enough to be the disclosure, not a one-word label.
-_QUOTED = re.compile(r"\"([^\"]{25,})\"|“([^”]{25,})”|«([^»]{25,})»")
+# Single quotes (straight or typographic) open after no letter and close before none, so an
+# apostrophe inside a word ("You're") does not end the quotation.
+_QUOTED = re.compile(
+    r"\"([^\"]{25,})\"|“([^”]{25,})”|«([^»]{25,})»"
+    r"|(?<!\w)'((?:[^'\n]|(?<=\w)'(?=\w)){25,}?)'(?!\w)"
+    r"|‘((?:[^’\n]|(?<=\w)’(?=\w)){25,}?)’(?!\w)"
+)
 _SCREENSHOT = re.compile(r"screenshot|image|photo|\.(?:png|jpe?g|gif|pdf|webp)\b", re.I)
 
 
