@@ -62,7 +62,29 @@ def test_detection_and_visible_text() -> None:
     assert "Msg & data rates may apply" in text and "<" not in text
 
 
+def test_visible_text_keeps_each_block_apart() -> None:
+    html = page(
+        "<div><label for='e'>Email</label><input id='e' type='email'></div>"
+        f"<div><p>SMS consent</p><label><input type='checkbox' name='sms'> {DISCLOSURE}</label>"
+        "</div>"
+    )
+    paragraphs = visible_text(html).split("\n\n")
+    assert paragraphs[:2] == ["Email", "SMS consent"]
+    assert paragraphs[2].startswith("I agree")
+    # A field's label does not run into the consent language: no bundling with e-mail.
+    report = check_text("opt_in", html, CTX)
+    assert "OI-BUNDLED-CHANNELS" not in report.failing_rules()
+
+
 class TestPrechecked:
+    @pytest.mark.parametrize(
+        "binding", ["checked={!!form.sms_opt_in}", "checked='{{ $sms ? 1 : 0 }}'"]
+    )
+    def test_a_template_binding_is_not_checked_by_default(self, binding: str) -> None:
+        html = page(f"<label><input type='checkbox' name='sms' {binding}> {DISCLOSURE}</label>")
+        assert "OI-NOT-PRECHECKED" not in rules_of(html)
+        assert "OI-NOT-PRECHECKED" in rules_of(html.replace(binding, "checked"))
+
     def test_checked_sms_box_is_located(self) -> None:
         html = page(
             f'<label><input type="checkbox" name="sms_opt_in" checked> {DISCLOSURE}</label>'
@@ -98,10 +120,38 @@ class TestPrechecked:
 class TestOptional:
     def test_required_sms_checkbox(self) -> None:
         html = page(
+            "<input type='email' name='email' required><input type='tel' name='phone'>"
             f"<input id='sms' type='checkbox' required><label for='sms'>{DISCLOSURE}</label>"
+            "<button>Book appointment</button>"
         )
         (span,) = rules_of(html)["OI-OPTIONAL"]
         assert span is not None and "required" in html[span[0] : span[1]]
+
+    @pytest.mark.parametrize(
+        "other",
+        [
+            "<textarea name='message'></textarea>",
+            "<select name='service'><option>Cleaning</option></select>",
+            "<button>Place order</button>",
+            "<input type='email' name='email' required>",
+        ],
+    )
+    def test_required_sms_checkbox_on_a_form_with_another_purpose(self, other: str) -> None:
+        html = page(
+            f"<input name='first_name'><input type='tel' name='phone' required>{other}"
+            f"<input id='sms' type='checkbox' required><label for='sms'>{DISCLOSURE}</label>"
+        )
+        assert "OI-OPTIONAL" in rules_of(html)
+
+    def test_a_text_only_sign_up_may_require_its_consent_box(self) -> None:
+        # Name, an optional e-mail and the number: the form exists to join the texts.
+        html = page(
+            "<input name='first_name'><input type='email' name='email'>"
+            "<input type='tel' name='phone' required>"
+            f"<input id='sms' type='checkbox' required><label for='sms'>{DISCLOSURE}</label>"
+            "<button>Join the VIP list</button>"
+        )
+        assert "OI-OPTIONAL" not in rules_of(html)
 
     def test_required_phone_on_multi_purpose_form_without_sms_box(self) -> None:
         html = page(

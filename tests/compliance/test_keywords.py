@@ -35,6 +35,8 @@ HELP = MessageRole.HELP_REPLY
         "with YES. Messages and data rates may apply and message frequency may vary. You can "
         "opt-out at any time by replying STOP to any message. You can get help by replying with "
         "HELP.",
+        "Confirm Northside PT Health Alerts subscription with AGREE. Alert freq determined by "
+        "user. Msg&data rates may apply. Reply STOP to-cancel. Reply HELP for help",
     ],
 )
 def test_complete_confirmation_passes(text: str) -> None:
@@ -156,6 +158,7 @@ def test_confirmation_rule_only_runs_on_confirmations() -> None:
         "Northside PT: You\u2019re opted out of appointment texts. Call us to re-enable them.",
         "Northside PT: You're unsubscribed. Reply START to resubscribe.",
         "STOP received. Northside PT will not send you any more texts.",
+        "I am opting you out of text messages from Northside PT now. Have a good day!",
         "Northside PT: We won't text you again. Reply START to resubscribe.",
     ],
 )
@@ -174,6 +177,7 @@ def test_good_stop_replies_pass(text: str) -> None:
         "Northside PT: You are unsubscribed. Come back anytime for 20% off your next visit!",
         "Northside PT: You're opted out. Before you go, use promo code COMEBACK to save $10.",
         "STOP received. Northside PT will send you a confirmation shortly.",
+        "Northside PT: I am not opting you out until you reply STOP again.",
         "Northside PT: We will not send you any more texts until you confirm; reply STOP again.",
     ],
 )

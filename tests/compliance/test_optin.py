@@ -369,6 +369,14 @@ class TestBrand:
     def test_brand_tolerates_suffix_and_case(self, name: str) -> None:
         assert "OI-BRAND" not in failing(GOOD, company=name)
 
+    def test_a_brand_that_is_a_domain_name(self) -> None:
+        text = GOOD.replace("from Acme Dental", "from acmedental.com")
+        assert "OI-BRAND" not in failing(text, company="acmedental.com")
+        # For a brand that is not a domain, its site's address names no one.
+        assert "OI-BRAND" in failing(text)
+        linked = GOOD.replace("from Acme Dental", "from us (https://acmedental.com/sms)")
+        assert "OI-BRAND" in failing(linked, company="acmedental.com")
+
     def test_dba_counts(self) -> None:
         text = GOOD.replace("Acme Dental", "Smile Studio")
         report = check_text(
@@ -409,6 +417,18 @@ class TestMessageType:
         assert "OI-MSG-TYPE" in failing(text)
 
     @pytest.mark.parametrize(
+        "kind", ["text alerts", "important notifications", "SMS notifications", "updates"]
+    )
+    def test_alerts_that_say_nothing_of_their_subject_fail(self, kind: str) -> None:
+        assert "OI-MSG-TYPE" in failing(GOOD.replace("appointment reminder texts", kind))
+
+    def test_information_on_opting_out_is_no_message_type(self) -> None:
+        text = GOOD.replace("appointment reminder texts", "text messages").replace(
+            "HELP for help", "HELP for information on how to unsubscribe"
+        )
+        assert "OI-MSG-TYPE" in failing(text)
+
+    @pytest.mark.parametrize(
         "kind",
         [
             "order updates",
@@ -417,6 +437,9 @@ class TestMessageType:
             "promotional offers",
             "customer care replies to your questions",
             "account alerts",
+            "Home Automation System alerts",
+            "daily pregnancy tips and guidance",
+            "updates about social change actions and scholarships",
         ],
     )
     def test_named_kinds_pass(self, kind: str) -> None:
@@ -631,6 +654,7 @@ class TestOptional:
             "The sign-up form cannot be submitted without checking the box.",
             "Customers see a required SMS consent checkbox at checkout.",
             "Customers must check the box to proceed with payment.",
+            "To help you, we need your consent to send SMS updates about your deliveries.",
         ],
     )
     def test_required(self, phrase: str) -> None:
@@ -647,6 +671,10 @@ class TestOptional:
             "The form can be submitted without consent to texts.",
             "The required fields are name and e-mail; the SMS consent checkbox is optional.",
             "Customers must check the box to opt in.",
+            # Consent needed for the texts themselves conditions nothing else.
+            "I understand this opt-in is required for Acme Dental to send me texts.",
+            "Consent is required to receive text messages; it is not a condition of purchase.",
+            "We need your consent to send you text messages.",
         ],
     )
     def test_not_a_condition_is_fine(self, phrase: str) -> None:
@@ -888,6 +916,16 @@ class TestThirdParty:
         assert "OI-THIRD-PARTY" in failing(GOOD.replace("from Acme Dental", f"from {who}"))
 
     @pytest.mark.parametrize(
+        "label", ["Colleges may text me", "Participating dealers may contact me by SMS"]
+    )
+    def test_other_senders_who_may_text(self, label: str) -> None:
+        assert "OI-THIRD-PARTY" in failing(f"[ ] {label}. " + GOOD.replace("[ ] ", ""))
+
+    def test_the_sender_itself_may_text(self) -> None:
+        text = "[ ] Acme Dental may text me. " + GOOD.replace("[ ] ", "")
+        assert "OI-THIRD-PARTY" not in failing(text)
+
+    @pytest.mark.parametrize(
         "extra",
         [
             "We will not share your mobile number with third parties or affiliates for marketing "
@@ -951,6 +989,18 @@ class TestImplied:
     )
     def test_refusing_implied_consent_is_fine(self, claim: str) -> None:
         assert "OI-IMPLIED" not in failing(claim + " " + GOOD)
+
+    def test_providing_a_number_in_a_described_flow(self) -> None:
+        flow = (
+            "When customers submit service request forms on our website and provide their phone "
+            "number, they consent to receive appointment text messages from Acme Dental."
+        )
+        assert "OI-IMPLIED" in failing(flow, kind="message_flow")
+        boxed = flow.replace(
+            "provide their phone number, they consent",
+            "provide their phone number, they may check an unchecked box to consent",
+        )
+        assert "OI-IMPLIED" not in failing(boxed, kind="message_flow")
 
     def test_relationship(self) -> None:
         flow = (

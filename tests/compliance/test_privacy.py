@@ -527,6 +527,12 @@ def test_each_sharing_sentence_is_reported_once() -> None:
         "By submitting your contact information, you expressly consent to receive communications "
         "from Acme Dental, including:\n- Phone calls\n- Text messages (SMS/MMS)\n- Emails",
         "You consent to receive the following from Acme Dental:\n* Text messages\n* Emails",
+        # A list of short lines without bullets.
+        "When you sign up, you consent to receive communications via the following methods:\n"
+        "Email\nPhone calls\nText messages (SMS)\nMessage and data rates may apply.",
+        # One act among alternatives is enough for the claim.
+        "By checking the SMS consent checkbox, submitting your phone number through our "
+        "website, or texting a keyword to us, you give your consent to receive text messages.",
     ],
 )
 def test_embedded_consent_fails(sentence: str) -> None:
@@ -558,6 +564,11 @@ def test_embedded_consent_fails(sentence: str) -> None:
         "We may contact you by:\n- Email\n- Phone calls",
         "By providing your email address, you agree to receive the following:\n- Newsletters\n"
         "- Event invitations",
+        # Consent named as a condition inside the act, then terms agreed to.
+        "By providing your phone number and consenting to receive text messages, you agree to "
+        "the following:\n- Program: appointment reminder texts\n- Message frequency varies.",
+        # Agreeing to terms listed after a colon is no consent to what the list mentions.
+        "By using our site you agree to the following:\n- Texts are sent only after you opt in",
     ],
 )
 def test_not_embedded_consent_passes(sentence: str) -> None:

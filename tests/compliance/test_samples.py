@@ -451,6 +451,9 @@ def test_specific_messages_pass(text: str) -> None:
         "panels. Reply STOP to opt out.",
         "Acme Home Buyers: Are you the owner of 12 Oak St? We can make a cash offer for your "
         "house. Reply STOP to opt out.",
+        "Hello, my name is Crystelle, and I'm seeking to buy a few houses in the area. I'd like "
+        "to make you an offer on 984 Michael Cv. Is there a price at which you'd consider selling?",
+        "Hello Zina. Do you own 1768 Woodtree Cir? Really wanna talk about it if you have time.",
     ],
 )
 def test_cold_outreach_fails(text: str) -> None:
@@ -467,6 +470,10 @@ def test_cold_outreach_fails(text: str) -> None:
         "STOP to opt out.",
         "Acme Realty: New listings in [neighborhood] that match your saved search: "
         "https://acme.com/l/[id]. Reply STOP to opt out.",
+        "Acme Realty: 3 new homes for buyers seeking to buy homes in Austin: "
+        "https://acme.com/l/[id]. Reply STOP to opt out.",
+        "Acme Realty: The seller accepted the offer on 12 Oak St you asked us to make. Reply STOP "
+        "to opt out.",
     ],
 )
 def test_messages_to_opted_in_people_are_not_cold(text: str) -> None:
@@ -669,6 +676,21 @@ def test_brand_only_on_another_site_is_not_named(text: str) -> None:
 )
 def test_brand_on_its_own_site_or_in_words_is_named(text: str) -> None:
     assert "SM-BRAND" not in failing(text, ctx_for())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "farmersmarketing.app: Your order #FM-A1B2 has been cancelled. Reply STOP to opt out.",
+        "Your pickup is ready at https://farmersmarketing.app/orders/1. Reply STOP to opt out.",
+    ],
+)
+def test_a_brand_that_is_a_domain_name(text: str) -> None:
+    ctx = ctx_for(company="farmersmarketing.app", website=None)
+    assert "SM-BRAND" not in failing(text, ctx)
+    # Another site's subdomain does not name it.
+    other = "Your pickup is ready at https://farmersmarketing.app.example.com/1. Reply STOP."
+    assert "SM-BRAND" in failing(other, ctx)
 
 
 # --- asking a stranger for permission -----------------------------------------------------

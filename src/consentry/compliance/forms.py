@@ -51,17 +51,43 @@ def _parse(html: str) -> lxml.html.HtmlElement | None:
         return None
 
 
+# Elements a browser lays out as blocks of their own: their text is a paragraph apart, so a
+# field's label ("Email") does not run into the consent language below it.
+_BLOCK_TAGS = (
+    "address article aside blockquote dd details div dl dt fieldset figcaption figure footer "
+    "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table td th tr ul"
+)
+_BLOCKS = frozenset(_BLOCK_TAGS.split())
+_INVISIBLE = frozenset({"script", "style", "template", "noscript"})
+
+
 def visible_text(html: str) -> str:
-    """The text a person sees on the form (scripts and styles dropped)."""
+    """The text a person sees on the form (scripts and styles dropped): each block element's
+    text (a paragraph, a list item, a field's box) is a paragraph of its own, separated by a
+    blank line, with the whitespace inside it collapsed."""
     root = _parse(html)
     if root is None:
         return html
+    parts: list[str] = []
+
+    def walk(el: lxml.html.HtmlElement) -> None:
+        block = el.tag in _BLOCKS
+        if block:
+            parts.append("\n\n")
+        parts.append(el.text or "")
+        for child in el:
+            if isinstance(child.tag, str) and child.tag not in _INVISIBLE:
+                walk(child)
+            parts.append(child.tail or "")
+        if block:
+            parts.append("\n\n")
+
     try:
-        for bad in root.xpath("//script|//style|//template"):
-            bad.drop_tree()
-        return " ".join(root.text_content().split())
+        walk(root)
     except (ValueError, lxml.etree.ParserError):
         return html
+    paragraphs = (_squash(p) for p in "".join(parts).split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p)
 
 
 def _squash(text: str | None) -> str:
@@ -262,7 +288,7 @@ def check_markup(html: str, ctx: Context) -> Iterator[Hit]:
         sms_boxes = [b for b in boxes if b.sms]
         any_sms_box = any_sms_box or bool(sms_boxes)
         for box in sms_boxes:
-            yield from _box_hits(box, source)
+            yield from _box_hits(box, source, sms_only=_sms_only(scope, box))
         if not sms_boxes and _multi_purpose(scope):
             for inp in scope.iter("input"):
                 if _is_phone(inp) and _required(inp):
@@ -282,15 +308,48 @@ def check_markup(html: str, ctx: Context) -> Iterator[Hit]:
         yield from _buried_blocks(root, source)
 
 
-def _box_hits(box: _Box, source: _Source) -> Iterator[Hit]:
-    if _required(box.element):
+# A template binding ("checked={form.sms}", "checked="{{ $on }}"") decides at run time, and a
+# form that starts empty starts unchecked: only a literal `checked` is checked by default.
+_BINDING = re.compile(r"^\s*(?:\{|<\?)|\{\{|\{%")
+
+
+def _prechecked(box: lxml.html.HtmlElement) -> bool:
+    value = box.get("checked")
+    return value is not None and not _BINDING.search(value)
+
+
+def _sms_only(scope: lxml.html.HtmlElement, box: _Box) -> bool:
+    """True when the form does nothing but sign up for texts: besides the number and a name it
+    requires nothing, has no message box or choice list, and no button of another purpose
+    (booking, ordering). There a required consent box only makes the sign-up need consent."""
+    if next(scope.iter("select", "textarea"), None) is not None:
+        return False
+    for inp in scope.iter("input"):
+        kind = _input_type(inp)
+        if inp is box.element or kind in _NOT_DATA or _is_phone(inp) or not _required(inp):
+            continue
+        names = " ".join(inp.get(a) or "" for a in ("name", "id", "autocomplete"))
+        if not (kind == "text" and _PERSON_NAME.search(names)):
+            return False
+    purpose = pattern("optin", "other_purpose")
+    for button in scope.iter("button", "input"):
+        label = button.text_content() if button.tag == "button" else button.get("value") or ""
+        if (button.tag == "button" or _input_type(button) == "submit") and purpose.search(label):
+            return False
+    return purpose.search(_squash(scope.text_content())) is None
+
+
+def _box_hits(box: _Box, source: _Source, *, sms_only: bool) -> Iterator[Hit]:
+    merged = merges_terms(box.label)
+    # A box that also accepts the terms serves more than texts, whatever the form is.
+    if _required(box.element) and (not sms_only or merged is not None):
         yield Hit(
             rule="OI-OPTIONAL",
             message="The SMS consent checkbox is required, so the form cannot be sent without it.",
             fix="Remove `required` from the SMS consent checkbox.",
             span=source.span(box.element),
         )
-    if box.element.get("checked") is not None:
+    if _prechecked(box.element):
         yield Hit(
             rule="OI-NOT-PRECHECKED",
             message="The SMS consent checkbox is checked by default.",
@@ -308,7 +367,7 @@ def _box_hits(box: _Box, source: _Source) -> Iterator[Hit]:
             fix="Use a separate, unchecked checkbox for texts; ask for calls/e-mail apart.",
             span=source.span(box.element),
         )
-    if merges_terms(box.label) is not None:
+    if merged is not None:
         yield Hit(
             rule="OI-BURIED-IN-TERMS",
             message="The SMS consent is part of the checkbox that accepts the terms or privacy.",

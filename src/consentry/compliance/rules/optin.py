@@ -52,13 +52,15 @@ def _is_marketing(ctx: Context) -> bool:
 
 
 def _names_brand(t: Text, names: tuple[str, ...]) -> re.Match[str] | None:
-    """Where the text names the brand outside a web address ("acmedental.com" names no one)."""
+    """Where the text names the brand outside a web address ("acmedental.com" names no one),
+    or as itself when the brand is a domain name ("texts from farmersmarketing.app")."""
     for name in names:
         found = brand_pattern(name)
         if found is None:
             continue
         for m in t.finditer(found):
-            if not any(a <= m.start() < b for a, b, _ in text_urls(t)):
+            inside = [(a, b) for a, b, _ in text_urls(t) if a <= m.start() < b]
+            if not inside or all(a == m.start() and b <= m.end() for a, b in inside):
                 return m
     return None
 

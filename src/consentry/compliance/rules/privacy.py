@@ -249,12 +249,27 @@ def _affirmed_share(raw: str, s: Sentence) -> bool:
     return False
 
 
-# "…you consent to receive communications from Acme, including:" followed by its list.
-_LIST_ITEM = re.compile(r"[ \t]*(?:[-*•▪◦–]|\d{1,2}[.)])[ \t]+[^\n]*(?:\n|\Z)")
+# "…you consent to receive communications from Acme, including:" followed by its list: bulleted
+# lines, or short lines that end no sentence ("Email", "Phone calls", "Text messages (SMS)").
+_LIST_ITEM = re.compile(
+    r"[ \t]*(?:(?:[-*•▪◦–]|\d{1,2}[.)])[ \t]+[^\n]*|[^\n]{1,60}(?<![.!?:;]))(?:\n|\Z)"
+)
+# What a consent claim consents to: only then is the list after its colon what it covers
+# ("you consent to receive the following:", not "you agree to the following:").
+_TO_RECEIVE = re.compile(r"\b(?:to\s+(?:receive|be\s+contacted|get)|receiving)\b", re.I)
+# A consent inside the act that opens the sentence ("By providing your number and consenting to
+# receive texts, you agree to…") is a condition the sentence names, not one it claims.
+_INSIDE_ACT = re.compile(r"\W*by\b[^,;:.]*\b(?:and|or)\s+$", re.I)
+# Acts offered as alternatives: any one of them alone is said to give consent.
+_ALTERNATIVE_ACTS = re.compile(
+    r",?\s+or\s+(?:by\s+)?(?:texting|submitting|providing|entering|giving|replying|calling|"
+    r"using|visiting|signing)\b",
+    re.I,
+)
 
 
 def _through_list(raw: str, end: int) -> int:
-    """`end`, or the end of the bulleted list a sentence ending in a colon introduces."""
+    """`end`, or the end of the list a sentence ending in a colon introduces."""
     if not raw[:end].rstrip().endswith(":"):
         return end
     pos = raw.find("\n", end)
@@ -281,16 +296,30 @@ def embedded_consent(t: Text) -> Iterator[tuple[Sentence, bool]]:
         if i in flagged or is_negated(raw, claim.start()):
             continue
         s = t.prose_sentences[i]
-        reach = _through_list(raw, s.end)
+        if claim.group().split()[0].lower().endswith("ing") and _INSIDE_ACT.match(
+            raw, s.start, claim.start()
+        ):
+            continue
+        listed = _TO_RECEIVE.search(raw, claim.end(), s.end) is not None
+        reach = _through_list(raw, s.end) if listed else s.end
         if not sms.search(raw, claim.end(), reach):
             continue
         # Consent to texts and to calls or email in one clause is bundled consent ("…texts;
         # email us for help" is not); a listed channel belongs to the claim's clause.
         clause = reach if reach > s.end else min(s.end, clause_end(raw, claim.end()))
         bundled = other.search(raw, claim.end(), clause) is not None
-        claimed = _p("embedded_act").search(raw, s.start, s.end) is not None and not (
-            _p("express_optin").search(raw, s.start, s.end)
-        )
+        express = _p("express_optin").search(raw, s.start, s.end) is not None
+        if _p("embedded_act").search(raw, s.start, s.end) is not None:
+            claimed = (
+                not express or _ALTERNATIVE_ACTS.search(raw, s.start, claim.start()) is not None
+            )
+        else:
+            # "By checking the box, submitting your number, or texting a keyword, you consent…"
+            claimed = (
+                express
+                and _ALTERNATIVE_ACTS.search(raw, s.start, claim.start()) is not None
+                and _p("listed_act").search(raw, s.start, claim.start()) is not None
+            )
         if bundled or claimed:
             flagged.add(i)
             yield s, bundled

@@ -128,12 +128,13 @@ def find_links(raw: str) -> list[Link]:
 
 
 def _site_label(raw: str, link: Link) -> tuple[int, int]:
-    """Where, in `raw`, the link's own site name is: "acme" in "https://www.acme.com/track"."""
+    """Where, in `raw`, the link's own site is: "acme.com" in "https://www.acme.com/track"
+    (a brand may be the name alone or the whole domain, "farmersmarketing.app")."""
     at = raw.lower().find(link.host, link.start)
     labels = link.host.split(".")
     own = len(labels) - (3 if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL else 2)
     start = at + sum(len(label) + 1 for label in labels[:own])
-    return start, start + len(labels[own])
+    return start, start + len(".".join(labels[own:]))
 
 
 def names_sender(raw: str, names: Sequence[str]) -> bool:
