@@ -201,8 +201,25 @@ def test_named_kinds_of_work_and_account_messages(text: str) -> None:
     assert "CD-WHO-WHAT-WHY" not in failing(text, company=company)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Acme Vet sends transactional text messages related to your account and veterinary "
+        "appointment activity, such as appointment reminders and booking updates.",
+        "When you join the waitlist at Acme Grill, Acme Grill texts you updates about your place "
+        "in line and when your table is ready.",
+    ],
+)
+def test_recipients_addressed_as_you(text: str) -> None:
+    company = "Acme Grill" if "Grill" in text else "Acme Vet"
+    assert "CD-WHO-WHAT-WHY" not in failing(text, company=company)
+
+
 def test_reminding_without_saying_of_what_names_no_kind() -> None:
     assert "CD-WHO-WHAT-WHY" in failing("Acme texts employees who opted in to remind them.")
+    assert "CD-WHO-WHAT-WHY" in failing(
+        "Acme sends updates about our business to customers who opted in."
+    )
 
 
 def test_vague_message_types_fail() -> None:
@@ -272,6 +289,10 @@ def test_frequency_missing_is_a_warning() -> None:
         "account notifications from a storage facility to its own tenants.",
         "Julio uses this campaign to send order confirmations for personal software-development "
         "testing.",
+        "TextBlast sends text messages to pet owners on behalf of veterinary practices who "
+        "subscribe to our client communication software.",
+        "TextBlast is a waitlist management app used by restaurant host stands; guests get "
+        "table-ready alerts.",
     ],
 )
 def test_platforms_and_personal_use_fail(text: str) -> None:
@@ -295,6 +316,9 @@ def test_platforms_and_personal_use_fail(text: str) -> None:
         "Acme Gym sends personal training session reminders to members who opted in.",
         "Acme Storage sends rent reminders from our front office to tenants who opted in.",
         "Acme Hardware sends order updates from the store to customers who opted in at checkout.",
+        "Acme Dental Group sends appointment reminders on behalf of our practices to patients "
+        "who opted in.",
+        "The Acme app is used by our members to book classes; it sends class reminders.",
     ],
 )
 def test_businesses_texting_their_own_customers_pass(text: str) -> None:

@@ -422,6 +422,12 @@ class TestMessageType:
     def test_alerts_that_say_nothing_of_their_subject_fail(self, kind: str) -> None:
         assert "OI-MSG-TYPE" in failing(GOOD.replace("appointment reminder texts", kind))
 
+    def test_words_inside_a_link_name_no_message_type(self) -> None:
+        text = GOOD.replace("appointment reminder texts", "texts").replace(
+            "https://acmedental.com/terms", "https://acmedental.com/sales-deals/terms"
+        )
+        assert "OI-MSG-TYPE" in failing(text)
+
     def test_information_on_opting_out_is_no_message_type(self) -> None:
         text = GOOD.replace("appointment reminder texts", "text messages").replace(
             "HELP for help", "HELP for information on how to unsubscribe"
@@ -655,6 +661,7 @@ class TestOptional:
             "Customers see a required SMS consent checkbox at checkout.",
             "Customers must check the box to proceed with payment.",
             "To help you, we need your consent to send SMS updates about your deliveries.",
+            "Step 4: The user must check the SMS consent checkbox (required field).",
         ],
     )
     def test_required(self, phrase: str) -> None:

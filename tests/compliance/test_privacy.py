@@ -530,6 +530,8 @@ def test_each_sharing_sentence_is_reported_once() -> None:
         # A list of short lines without bullets.
         "When you sign up, you consent to receive communications via the following methods:\n"
         "Email\nPhone calls\nText messages (SMS)\nMessage and data rates may apply.",
+        "By sending an SMS to any of our numbers, you agree to receive SMS messages from Acme "
+        "Dental.",
         # One act among alternatives is enough for the claim.
         "By checking the SMS consent checkbox, submitting your phone number through our "
         "website, or texting a keyword to us, you give your consent to receive text messages.",
@@ -567,6 +569,8 @@ def test_embedded_consent_fails(sentence: str) -> None:
         # Consent named as a condition inside the act, then terms agreed to.
         "By providing your phone number and consenting to receive text messages, you agree to "
         "the following:\n- Program: appointment reminder texts\n- Message frequency varies.",
+        "Members opt in by sending a text message with the keyword START to 55555; by texting "
+        "START you consent to receive event updates.",
         # Agreeing to terms listed after a colon is no consent to what the list mentions.
         "By using our site you agree to the following:\n- Texts are sent only after you opt in",
     ],

@@ -346,6 +346,20 @@ def test_privacy_link_variants(line: str) -> None:
     assert "TS-PRIVACY-LINK" not in failing(without("7.") + f"\n{line}\n")
 
 
+def test_frequency_and_program_in_plain_words() -> None:
+    text = without("2.") + (
+        "\nThe number of text messages you receive will vary depending on how you use our "
+        "services.\n"
+    )
+    assert "TS-FREQUENCY" not in failing(text)
+    program = without("1.") + (
+        "\nThis Text Messaging Service is for conversational communication between you and "
+        "Bayview Coffee Co.\n"
+    )
+    assert "TS-PROGRAM" not in failing(program)
+    assert "TS-PROGRAM" in failing(without("1.") + "\nThis Text Messaging Service is ours.\n")
+
+
 def test_naming_the_text_itself_a_privacy_policy_is_no_way_to_one() -> None:
     line = "This privacy policy will inform you about how we look after your personal data."
     assert "TS-PRIVACY-LINK" in failing(without("7.") + f"\n{line}\n")

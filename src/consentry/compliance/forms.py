@@ -272,7 +272,8 @@ def check_markup(html: str, ctx: Context) -> Iterator[Hit]:
     source = _Source(html, root)
     by_for: dict[str, str] = {}
     for label in root.iter("label"):
-        target = label.get("for")
+        # JSX writes the attribute "htmlFor" (lower-cased by the parser).
+        target = label.get("for") or label.get("htmlfor")
         if target:
             by_for[target] = by_for.get(target, "") + " " + label.text_content()
     sms = pattern("optin", "sms")

@@ -124,9 +124,16 @@ _PURPOSES = re.compile(r"(?:\s*(?:,|or|and|/)\s*[\w-]+)*\s+purposes?\b", re.I)
 
 
 def _names_message_type(t: Text, key: str = "msg_types") -> bool:
+    urls: list[tuple[int, int]] | None = None
     for m in t.finditer(pattern("optin", key)):
-        if not (_PURPOSES.match(t.raw, m.end()) and is_negated(t.raw, m.start(), max_words=14)):
-            return True
+        if _PURPOSES.match(t.raw, m.end()) and is_negated(t.raw, m.start(), max_words=14):
+            continue
+        # "…/sales-leads/new_account.php" names no kind of message.
+        if urls is None:
+            urls = [(a, b) for a, b, _ in text_urls(t)]
+        if any(a <= m.start() < b for a, b in urls):
+            continue
+        return True
     return False
 
 
