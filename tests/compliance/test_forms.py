@@ -85,6 +85,15 @@ class TestPrechecked:
         assert "OI-NOT-PRECHECKED" not in rules_of(html)
         assert "OI-NOT-PRECHECKED" in rules_of(html.replace(binding, "checked"))
 
+    def test_a_jsx_label_names_its_box_with_htmlfor(self) -> None:
+        html = (
+            f"<div><label htmlFor='c1'>{DISCLOSURE}</label>"
+            "<input id='c1' type='checkbox' name='opt' checked /></div>"
+        )
+        # The box is found as the SMS box by its label, so its default state is judged.
+        assert "OI-NOT-PRECHECKED" in rules_of(html)
+        assert "OI-NOT-PRECHECKED" not in rules_of(html.replace("htmlFor='c1'", "htmlFor='x'"))
+
     def test_checked_sms_box_is_located(self) -> None:
         html = page(
             f'<label><input type="checkbox" name="sms_opt_in" checked> {DISCLOSURE}</label>'
