@@ -138,6 +138,13 @@ class TestDisclosure:
         flow = f"Patients check a box next to {open_}{consent}{close}."
         assert "MF-DISCLOSURE" not in mf(flow)
 
+    def test_quoted_keywords_do_not_pair_into_a_quotation(self) -> None:
+        flow = (
+            'Customers opt in by submitting an online form or by responding "y" or "yes" when '
+            'prompted by Acme Dental. To opt out, reply "STOP" to any message.'
+        )
+        assert "MF-DISCLOSURE" in mf(flow)
+
     def test_apostrophes_are_not_quotations(self) -> None:
         flow = (
             "Customers check a box when they register in the store's kiosk; it's where they "

@@ -62,6 +62,24 @@ def test_detection_and_visible_text() -> None:
     assert "Msg & data rates may apply" in text and "<" not in text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I agree to receive texts from Acme Dental. Msg &amp; data rates may apply.",
+        "Reply <b>STOP</b> to opt out of Acme Dental texts.",
+        "Texts from the vehicle&#39;s seller.",
+    ],
+)
+def test_escaped_or_inline_markup_is_read_as_shown(text: str) -> None:
+    assert looks_like_html(text)
+    shown = visible_text(text)
+    assert "&amp;" not in shown and "<b>" not in shown and "&#39;" not in shown
+
+
+def test_plain_consent_language_is_not_markup() -> None:
+    assert not looks_like_html("Msg & data rates may apply. Text STOP to 55555 <3")
+
+
 def test_visible_text_keeps_each_block_apart() -> None:
     html = page(
         "<div><label for='e'>Email</label><input id='e' type='email'></div>"

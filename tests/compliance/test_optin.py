@@ -728,6 +728,7 @@ class TestBundledChannels:
             "I consent to be contacted by phone, text or email by Acme Dental",
             "I agree to receive appointment reminder texts and emails from Acme Dental",
             "I authorize Acme Dental to send me text messages and prerecorded calls",
+            "I consent to receive automated SMS and voice messages from Acme Dental",
         ],
     )
     def test_bundled(self, consent: str) -> None:
@@ -743,6 +744,8 @@ class TestBundledChannels:
             "[ ] Email me the monthly newsletter.",
             "Calls and emails are a separate choice below.",
             "Patients may also agree to these texts verbally during a phone call with our staff.",
+            "Booking confirmations go by email regardless of whether patients opt in to texts.",
+            "If you opt in to text reminders, you'll still receive email reminders.",
         ],
     )
     def test_separate_or_help_contact(self, extra: str) -> None:
@@ -928,6 +931,12 @@ class TestThirdParty:
     def test_other_senders_who_may_text(self, label: str) -> None:
         assert "OI-THIRD-PARTY" in failing(f"[ ] {label}. " + GOOD.replace("[ ] ", ""))
 
+    def test_the_sellers_of_a_marketplace(self) -> None:
+        text = GOOD.replace(
+            "from Acme Dental", "from Acme Dental, from the vehicle's seller and the seller's agent"
+        )
+        assert "OI-THIRD-PARTY" in failing(text)
+
     def test_the_sender_itself_may_text(self) -> None:
         text = "[ ] Acme Dental may text me. " + GOOD.replace("[ ] ", "")
         assert "OI-THIRD-PARTY" not in failing(text)
@@ -996,6 +1005,18 @@ class TestImplied:
     )
     def test_refusing_implied_consent_is_fine(self, claim: str) -> None:
         assert "OI-IMPLIED" not in failing(claim + " " + GOOD)
+
+    def test_an_express_act_elsewhere_in_a_flow_does_not_cover_this_one(self) -> None:
+        flow = (
+            "Patients can give consent when they manually provide their mobile phone number. "
+            "Patients who opted out can opt back in by texting START to the office. "
+            + GOOD.replace("[ ] ", "")
+        )
+        assert "OI-IMPLIED" in failing(flow, kind="message_flow")
+
+    def test_by_continuing(self) -> None:
+        text = GOOD.replace("[ ] I agree to receive", "By continuing, you agree to receive")
+        assert "OI-IMPLIED" in failing(text)
 
     def test_providing_a_number_in_a_described_flow(self) -> None:
         flow = (

@@ -454,6 +454,8 @@ def test_specific_messages_pass(text: str) -> None:
         "Hello, my name is Crystelle, and I'm seeking to buy a few houses in the area. I'd like "
         "to make you an offer on 984 Michael Cv. Is there a price at which you'd consider selling?",
         "Hello Zina. Do you own 1768 Woodtree Cir? Really wanna talk about it if you have time.",
+        "Hi [name], this is [Your Name] from Acme Ops. We offer a free missed-call audit for "
+        "dental offices. Interested? Reply YES or STOP to opt out.",
     ],
 )
 def test_cold_outreach_fails(text: str) -> None:
@@ -685,6 +687,26 @@ def test_brand_on_its_own_site_or_in_words_is_named(text: str) -> None:
         "Your pickup is ready at https://farmersmarketing.app/orders/1. Reply STOP to opt out.",
     ],
 )
+@pytest.mark.parametrize("company", ["Dave Biggers' campaign", "Dave Biggers campaign"])
+def test_a_candidate_named_for_the_campaign(company: str) -> None:
+    ctx = ctx_for(company=company, website=None, use_case="POLITICAL")
+    text = "Hi [name], I'm a volunteer with Dave Biggers for mayor. Reply STOP to opt out."
+    assert "SM-BRAND" not in failing(text, ctx)
+    assert "SM-BRAND" in failing(text.replace("Dave Biggers", "the mayor's office"), ctx)
+
+
+def test_a_business_slot_beside_the_named_sender_is_the_recipients() -> None:
+    ctx = ctx_for()
+    text = (
+        "Got it, [name] - we'll run the free missed-call report for {{company}}. Takes 48 hrs. "
+        "- Northside PT. Reply STOP to opt out."
+    )
+    report = check_text("sample_message", text, ctx)
+    assert "GEN-PLACEHOLDER" not in report.failing_rules()
+    unnamed = text.replace(" - Northside PT.", "")
+    assert "GEN-PLACEHOLDER" in check_text("sample_message", unnamed, ctx).failing_rules()
+
+
 def test_a_brand_that_is_a_domain_name(text: str) -> None:
     ctx = ctx_for(company="farmersmarketing.app", website=None)
     assert "SM-BRAND" not in failing(text, ctx)

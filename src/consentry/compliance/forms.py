@@ -17,7 +17,14 @@ from consentry.compliance.optin_language import bundles_channels, is_sms_consent
 
 __all__ = ["check_markup", "looks_like_html", "visible_text"]
 
-_TAG = re.compile(r"<\s*(?:form|input|label|html|body|div|p|span|button|textarea|select)\b", re.I)
+# Markup: form and block tags, inline tags ("Reply <b>STOP</b>") and character references
+# ("Msg &amp; data rates", "vehicle&#39;s"), so escaped consent language is read as it shows.
+_TAG = re.compile(
+    r"<\s*(?:form|input|label|html|body|div|p|span|button|textarea|select|a|b|strong|em|i|u|br"
+    r"|small|ul|ol|li|h[1-6]|section|fieldset)\b"
+    r"|&(?:amp|quot|apos|nbsp|lt|gt|#\d{2,5}|#x[0-9a-f]{2,4});",
+    re.I,
+)
 
 # Source offsets: comments, scripts and styles are blanked (same length) before the opening tags
 # are listed, so the n-th <input> in the source is the n-th input element the parser built.

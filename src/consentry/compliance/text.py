@@ -99,6 +99,10 @@ _SUFFIXES = (
     "p.a.",
     "dba",
     "the",
+    # A political sender is named by its candidate: "Dave Biggers' campaign" texts as "Dave
+    # Biggers".
+    "campaign",
+    "committee",
 )
 
 
@@ -539,7 +543,8 @@ def brand_pattern(name: str) -> re.Pattern[str] | None:
             # A straight and a typographic apostrophe are the same letter to a reader.
             core = _APOSTROPHE.sub("['’]", core)
             parts.append(core + r"\.?" if w.endswith(".") else core)
-    body = r"[\s\-.]*".join(parts)
+    # "Dave Biggers' campaign": a possessive may end any word but the last.
+    body = r"(?:['’]s?)?[\s\-.]*".join(parts)
     pattern = re.compile(r"(?<![A-Za-z0-9])" + body + r"(?:['’]s)?(?![A-Za-z0-9])", re.I)
     if len(_BRAND_CACHE) > 4096:
         _BRAND_CACHE.clear()

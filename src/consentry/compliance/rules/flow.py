@@ -20,10 +20,12 @@ from consentry.compliance.text import Text
 # Words in capitals: a keyword can only be one of them (a cheap test before the keyword patterns).
 _CAPS = re.compile(r"\b[A-Z][A-Z0-9]{1,19}\b")
 # Quoted consent language: long enough to be the disclosure, not a one-word label.
+# A straight quote opens after no letter and before a non-space, and closes after a non-space,
+# so the closing quote of '"yes" when prompted' does not open a quotation up to '"STOP"'.
 # Single quotes (straight or typographic) open after no letter and close before none, so an
 # apostrophe inside a word ("You're") does not end the quotation.
 _QUOTED = re.compile(
-    r"\"([^\"]{25,})\"|“([^”]{25,})”|«([^»]{25,})»"
+    r"(?<!\w)\"(?=\S)([^\"]{25,}?)(?<=\S)\"|“([^”]{25,})”|«([^»]{25,})»"
     r"|(?<!\w)'((?:[^'\n]|(?<=\w)'(?=\w)){25,}?)'(?!\w)"
     r"|‘((?:[^’\n]|(?<=\w)’(?=\w)){25,}?)’(?!\w)"
 )

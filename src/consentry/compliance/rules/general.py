@@ -13,7 +13,7 @@ from consentry.compliance.context import Context
 from consentry.compliance.lexicon import data, pattern, words
 from consentry.compliance.model import Hit, Kind, Severity
 from consentry.compliance.rules._scan import lowered, memo, phrase_index
-from consentry.compliance.text import Text, ascii_findall, brand_pattern
+from consentry.compliance.text import Text, ascii_findall, brand_pattern, brand_variants
 
 __all__ = [
     "clarity",
@@ -457,11 +457,22 @@ _RESERVED = "a domain reserved for documentation, which nobody can visit"
 
 
 def check_placeholders(t: Text, ctx: Context, kind: Kind) -> Iterator[Hit]:
-    """GEN-PLACEHOLDER on a text of a known kind."""
+    """GEN-PLACEHOLDER on a text of a known kind.
+
+    A sample message that names its sender may still bracket another business as a variable
+    ("— Acme Ops: we'll run the report for {{company}}"): there a business slot is the
+    recipient's, not the sender's own name left unfilled."""
     seen: set[str] = set()
     found: list[tuple[tuple[int, int], str, Severity | None]] = sorted(
         _placeholders(t, kind), key=lambda item: (item[0][0], -item[0][1])
     )
+    if (
+        kind is Kind.SAMPLE_MESSAGE
+        and ctx.brands
+        and any(what == _SLOT_MESSAGES["brand"] for _, what, _ in found)
+        and t.mentions_brand(brand_variants(ctx.brands)) is not None
+    ):
+        found = [item for item in found if item[1] != _SLOT_MESSAGES["brand"]]
     last_end = -1
     for span, what, severity in found:
         if span[0] < last_end:

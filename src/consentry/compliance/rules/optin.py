@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from consentry.compliance.catalog import rule
 from consentry.compliance.context import Context
 from consentry.compliance.lexicon import pattern
-from consentry.compliance.model import Hit
+from consentry.compliance.model import Hit, Kind
 from consentry.compliance.optin_language import (
     bundles_channels,
     is_sms_consent,
@@ -506,10 +506,16 @@ def implied(t: Text, ctx: Context) -> Iterator[Hit]:
                 # number: for 2FA that act is the request itself.
                 if ctx.is_otp:
                     continue
-                if express is None:
-                    express = _has_express_act(t, ctx)
-                if express:
-                    continue
+                if t.kind is Kind.MESSAGE_FLOW:
+                    # A flow describes each way in on its own: an express act elsewhere ("text
+                    # START to opt back in") does not make this one express.
+                    if pattern("optin", "affirmative").search(t.raw, start, end):
+                        continue
+                else:
+                    if express is None:
+                        express = _has_express_act(t, ctx)
+                    if express:
+                        continue
             yield Hit(
                 message="Consent is assumed from an act that is not consent to texts.",
                 fix=(
