@@ -230,12 +230,19 @@ def _multi_purpose(scope: lxml.html.HtmlElement) -> bool:
         if el.tag != "input":
             return True
         kind = _input_type(el)
-        if kind in _NOT_DATA or _is_phone(el):
-            continue
-        names = " ".join(el.get(a) or "" for a in ("name", "id", "autocomplete"))
-        if kind == "text" and _PERSON_NAME.search(names):
+        if kind in _NOT_DATA or _is_phone(el) or _is_person_name(el):
             continue
         return True
+    return _button_of_another_purpose(scope)
+
+
+def _is_person_name(inp: lxml.html.HtmlElement) -> bool:
+    names = " ".join(inp.get(a) or "" for a in ("name", "id", "autocomplete"))
+    return _input_type(inp) == "text" and _PERSON_NAME.search(names) is not None
+
+
+def _button_of_another_purpose(scope: lxml.html.HtmlElement) -> bool:
+    """True when the form's submit button books, orders, checks out... ("Place order")."""
     purpose = pattern("optin", "other_purpose")
     for button in scope.iter("button", "input"):
         label = button.text_content() if button.tag == "button" else button.get("value") or ""
@@ -333,18 +340,13 @@ def _sms_only(scope: lxml.html.HtmlElement, box: _Box) -> bool:
     if next(scope.iter("select", "textarea"), None) is not None:
         return False
     for inp in scope.iter("input"):
-        kind = _input_type(inp)
-        if inp is box.element or kind in _NOT_DATA or _is_phone(inp) or not _required(inp):
+        if inp is box.element or _input_type(inp) in _NOT_DATA or _is_phone(inp):
             continue
-        names = " ".join(inp.get(a) or "" for a in ("name", "id", "autocomplete"))
-        if not (kind == "text" and _PERSON_NAME.search(names)):
+        if _required(inp) and not _is_person_name(inp):
             return False
-    purpose = pattern("optin", "other_purpose")
-    for button in scope.iter("button", "input"):
-        label = button.text_content() if button.tag == "button" else button.get("value") or ""
-        if (button.tag == "button" or _input_type(button) == "submit") and purpose.search(label):
-            return False
-    return purpose.search(_squash(scope.text_content())) is None
+    if _button_of_another_purpose(scope):
+        return False
+    return pattern("optin", "other_purpose").search(_squash(scope.text_content())) is None
 
 
 def _box_hits(box: _Box, source: _Source, *, sms_only: bool) -> Iterator[Hit]:
