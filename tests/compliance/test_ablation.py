@@ -25,7 +25,7 @@ _FREQUENCY = (
     r"|\b(?:daily|weekly|monthly)\b"
 )
 _OPT_IN = {
-    "OI-RATES": r"\brates?\b",
+    "OI-RATES": r"\brates?\b|\bcharges?\b|\bfees?\b",
     "OI-FREQUENCY": _FREQUENCY,
     "OI-STOP": r"\bstop\b|unsubscribe|opt[- ]?out|\bcancel\b|\bend\b|\bquit\b",
     "OI-HELP": r"\bhelp\b|support|contact|\bcall\b|@|\(\d{3}\)|\d{3}[-.]\d{4}",
@@ -35,7 +35,7 @@ ELEMENTS: dict[str, dict[str, str]] = {
     "opt_in": _OPT_IN,
     "message_flow": _OPT_IN,
     "terms": {
-        "TS-RATES": r"\brates?\b",
+        "TS-RATES": r"\brates?\b|\bcharges?\b|\bfees?\b",
         "TS-FREQUENCY": _FREQUENCY,
         "TS-STOP": r"\bstop\b|unsubscribe|opt[- ]?out|\bcancel\b",
         "TS-HELP": r"\bhelp\b|support|contact|@|\(\d{3}\)|\d{3}[-.]\d{4}",

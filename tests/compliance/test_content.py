@@ -406,6 +406,16 @@ LEAD_GEN = [
     ),
     ("opt_in", "Compare quotes from up to 5 insurers and get matched with local agents.", None),
     ("opt_in", "You agree to receive offers from our partners and sponsors by text.", None),
+    (
+        "terms",
+        "Skin Dental is a marketing, lead-generation, supply and scheduling company.",
+        "lead-generation",
+    ),
+    (
+        "terms",
+        "Acme Lifts is an independent equipment matching and lead referral service.",
+        "lead referral service",
+    ),
 ]
 
 

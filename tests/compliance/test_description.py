@@ -215,6 +215,18 @@ def test_recipients_addressed_as_you(text: str) -> None:
     assert "CD-WHO-WHAT-WHY" not in failing(text, company=company)
 
 
+def test_kinds_named_by_their_subject() -> None:
+    text = (
+        "Acme Coach provides opted-in users with workout reminders and logging prompts by SMS "
+        "to help them keep their training plan."
+    )
+    assert "CD-WHO-WHAT-WHY" not in failing(text, company="Acme Coach")
+    assert "CD-WHO-WHAT-WHY" in failing(
+        text.replace("workout reminders and logging prompts", "friendly reminders"),
+        company="Acme Coach",
+    )
+
+
 def test_reminding_without_saying_of_what_names_no_kind() -> None:
     assert "CD-WHO-WHAT-WHY" in failing("Acme texts employees who opted in to remind them.")
     assert "CD-WHO-WHAT-WHY" in failing(
@@ -293,6 +305,8 @@ def test_frequency_missing_is_a_warning() -> None:
         "subscribe to our client communication software.",
         "TextBlast is a waitlist management app used by restaurant host stands; guests get "
         "table-ready alerts.",
+        "This is a private, single-user program: TextBlast sends the operator reminders he set.",
+        "Personal executive-assistant line for the business owner. Single primary recipient.",
     ],
 )
 def test_platforms_and_personal_use_fail(text: str) -> None:

@@ -162,7 +162,26 @@ class TestDisclosure:
         assert "MF-DISCLOSURE" in mf(flow)
 
 
+def test_a_login_gated_page_is_not_verifiable() -> None:
+    flow = (
+        "Users check a consent checkbox in authenticated web forms at acme.com/user-preferences: "
+        f'"{CONSENT}"'
+    )
+    assert "MF-METHOD" in mf(flow)
+    public = flow.replace("authenticated web forms at", "the public sign-up page")
+    assert "MF-METHOD" not in mf(public)
+    shown = flow + " Screenshot: https://acme.com/optin.png"
+    assert "MF-METHOD" not in mf(shown)
+
+
 class TestKeyword:
+    def test_a_flow_that_has_no_keyword_opt_in(self) -> None:
+        flow = (
+            "There is no web form and no keyword opt-in campaign; patients opt in at "
+            f'https://acmedental.com/sms by checking a box next to "{CONSENT}"'
+        )
+        assert "MF-KEYWORD" not in mf(flow)
+
     def test_not_a_keyword_flow(self) -> None:
         flow = (
             "Patients opt in at https://acmedental.com/sms by checking a box. Reply STOP to "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from consentry.compliance import Context, Kind, check_text
+from consentry.compliance.context import MessageRole
 from consentry.compliance.model import Severity
 from consentry.compliance.rules.general import readability
 from consentry.compliance.text import Text
@@ -358,6 +359,24 @@ def test_variables_and_checkbox_markers_stay_fine(kind: str, text: str) -> None:
 def test_long_bracketed_instruction_is_a_placeholder(slot: str) -> None:
     text = f"You must explicitly request SMS notifications from Acme Dental by {slot}."
     assert "GEN-PLACEHOLDER" in _rules("terms", text)
+
+
+def test_a_link_left_as_a_described_slot_is_a_placeholder() -> None:
+    text = (
+        "Customers opt in on our booking form. Screenshot of the form: "
+        "[public URL of hosted screenshot]."
+    )
+    assert "GEN-PLACEHOLDER" in _rules("message_flow", text)
+
+
+def test_a_contact_slot_in_a_keyword_reply_is_the_senders_own() -> None:
+    ctx = Context(company="Acme IT", message_role=MessageRole.HELP_REPLY)
+    help_reply = "Acme IT: Help at support@acmeit.com or [phone number]. Reply STOP to cancel."
+    report = check_text("sample_message", help_reply, ctx)
+    assert "GEN-PLACEHOLDER" in report.failing_rules()
+    message = Context(company="Acme IT", message_role=MessageRole.MESSAGE)
+    sample = "Acme IT: Your ticket is updated. Call your technician at [phone number]. Reply STOP."
+    assert "GEN-PLACEHOLDER" not in check_text("sample_message", sample, message).failing_rules()
 
 
 def test_bracketed_aside_is_not_a_placeholder() -> None:

@@ -662,6 +662,9 @@ class TestOptional:
             "Customers must check the box to proceed with payment.",
             "To help you, we need your consent to send SMS updates about your deliveries.",
             "Step 4: The user must check the SMS consent checkbox (required field).",
+            "The form will not submit unless the checkbox is checked.",
+            "Users must check an explicit, unchecked SMS consent checkbox before creating an "
+            "account.",
         ],
     )
     def test_required(self, phrase: str) -> None:
@@ -706,6 +709,11 @@ class TestPrechecked:
     @pytest.mark.parametrize("marker", ["[ ]", "☐"])
     def test_unchecked(self, marker: str) -> None:
         assert "OI-NOT-PRECHECKED" not in failing(GOOD.replace("[ ]", marker))
+
+    def test_a_box_checked_by_the_person_is_not_prechecked(self) -> None:
+        text = GOOD + " The form will not submit unless the checkbox is checked."
+        assert "OI-NOT-PRECHECKED" not in failing(text)
+        assert "OI-NOT-PRECHECKED" in failing(GOOD + " The checkbox is checked by default.")
 
     def test_placeholder_count_is_not_a_box(self) -> None:
         assert "OI-NOT-PRECHECKED" not in failing(
@@ -1012,6 +1020,17 @@ class TestImplied:
             "Patients who opted out can opt back in by texting START to the office. "
             + GOOD.replace("[ ] ", "")
         )
+        assert "OI-IMPLIED" in failing(flow, kind="message_flow")
+
+    @pytest.mark.parametrize(
+        "claim",
+        [
+            "Consumers provide consent through professional directories and business listings.",
+            "Customers consent to these texts by being the account holder.",
+        ],
+    )
+    def test_listings_and_accounts_are_not_consent(self, claim: str) -> None:
+        flow = claim + " " + GOOD.replace("[ ] ", "")
         assert "OI-IMPLIED" in failing(flow, kind="message_flow")
 
     def test_by_continuing(self) -> None:

@@ -532,6 +532,9 @@ def test_each_sharing_sentence_is_reported_once() -> None:
         "Email\nPhone calls\nText messages (SMS)\nMessage and data rates may apply.",
         "By sending an SMS to any of our numbers, you agree to receive SMS messages from Acme "
         "Dental.",
+        "By calling or texting +1 (828) 555-0100, you consent to receive SMS messages from Acme "
+        "Dental.",
+        "By contacting us, you consent to receive text messages related to your service.",
         # One act among alternatives is enough for the claim.
         "By checking the SMS consent checkbox, submitting your phone number through our "
         "website, or texting a keyword to us, you give your consent to receive text messages.",

@@ -456,6 +456,10 @@ def test_specific_messages_pass(text: str) -> None:
         "Hello Zina. Do you own 1768 Woodtree Cir? Really wanna talk about it if you have time.",
         "Hi [name], this is [Your Name] from Acme Ops. We offer a free missed-call audit for "
         "dental offices. Interested? Reply YES or STOP to opt out.",
+        "Hi Hannah - Nathan with Acme Refunds. Records show the recent sale of your property may "
+        "have surplus funds owed to you. Reply Y for details or STOP to opt out.",
+        "{firstName} - Gianna from Acme. Honest question: does the business run clean books? "
+        "Reply STOP to opt out.",
     ],
 )
 def test_cold_outreach_fails(text: str) -> None:
@@ -476,6 +480,8 @@ def test_cold_outreach_fails(text: str) -> None:
         "https://acme.com/l/[id]. Reply STOP to opt out.",
         "Acme Realty: The seller accepted the offer on 12 Oak St you asked us to make. Reply STOP "
         "to opt out.",
+        "Hello David, Kate here from Acme. Appreciate you subscribing to our messages. Would you "
+        "be interested in a free voucher? Reply STOP to opt out.",
     ],
 )
 def test_messages_to_opted_in_people_are_not_cold(text: str) -> None:
@@ -680,13 +686,6 @@ def test_brand_on_its_own_site_or_in_words_is_named(text: str) -> None:
     assert "SM-BRAND" not in failing(text, ctx_for())
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "farmersmarketing.app: Your order #FM-A1B2 has been cancelled. Reply STOP to opt out.",
-        "Your pickup is ready at https://farmersmarketing.app/orders/1. Reply STOP to opt out.",
-    ],
-)
 @pytest.mark.parametrize("company", ["Dave Biggers' campaign", "Dave Biggers campaign"])
 def test_a_candidate_named_for_the_campaign(company: str) -> None:
     ctx = ctx_for(company=company, website=None, use_case="POLITICAL")
@@ -707,6 +706,13 @@ def test_a_business_slot_beside_the_named_sender_is_the_recipients() -> None:
     assert "GEN-PLACEHOLDER" in check_text("sample_message", unnamed, ctx).failing_rules()
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "farmersmarketing.app: Your order #FM-A1B2 has been cancelled. Reply STOP to opt out.",
+        "Your pickup is ready at https://farmersmarketing.app/orders/1. Reply STOP to opt out.",
+    ],
+)
 def test_a_brand_that_is_a_domain_name(text: str) -> None:
     ctx = ctx_for(company="farmersmarketing.app", website=None)
     assert "SM-BRAND" not in failing(text, ctx)

@@ -360,6 +360,46 @@ def test_frequency_and_program_in_plain_words() -> None:
     assert "TS-PROGRAM" in failing(without("1.") + "\nThis Text Messaging Service is ours.\n")
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Reply **STOP** to cancel. Reply **HELP** for help.",
+        "You may stop receiving messages at any time by replying:\n\n**STOP**\n\n"
+        "Text HELP for help.",
+        "Opt out by replying: - STOP — to unsubscribe from all messages. Reply `HELP` for help.",
+        "Reply STOP → Unsubscribe. Reply HELP for help.",
+    ],
+)
+def test_keywords_in_markdown_and_lists(line: str) -> None:
+    text = without("4.", without("5.")) + f"\n{line} Email care@bayviewcoffee.com.\n"
+    rules = failing(text)
+    assert "TS-STOP" not in rules and "TS-HELP" not in rules
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Your use of our SMS services is also governed by our Privacy Policy.",
+        "Your information is handled in accordance with our privacy practices.",
+        "A full Privacy Policy is coming soon.",
+    ],
+)
+def test_naming_the_privacy_policy_without_a_way_to_it(line: str) -> None:
+    assert "TS-PRIVACY-LINK" in failing(without("7.") + f"\n{line}\n")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Your number is handled as described in our [SMS Privacy Policy](/sms-privacy.html).",
+        "Our Privacy Policy is available at bayviewcoffee.com/legal.",
+        "Read our full Privacy Policy for details.",
+    ],
+)
+def test_a_pointer_or_link_to_the_privacy_policy(line: str) -> None:
+    assert "TS-PRIVACY-LINK" not in failing(without("7.") + f"\n{line}\n")
+
+
 def test_naming_the_text_itself_a_privacy_policy_is_no_way_to_one() -> None:
     line = "This privacy policy will inform you about how we look after your personal data."
     assert "TS-PRIVACY-LINK" in failing(without("7.") + f"\n{line}\n")

@@ -146,12 +146,23 @@ class _once(Generic[_T]):
         return value
 
 
+_EMPHASIS = re.compile(r"(?<=\w)[*`]{1,3}|[*`]{1,3}(?=\w)")
+
+
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m.group())
+
+
 class Text:
     """One text under check, analysed once and shared by every rule that reads it."""
 
     __slots__ = ("__dict__", "raw")
 
     def __init__(self, raw: str, kind: Kind | None = None) -> None:
+        # Markdown emphasis and code marks around words ("reply **STOP**", "`HELP`") are read
+        # as the words they mark: blanked to spaces, so every offset stays that of the text.
+        if "*" in raw or "`" in raw:
+            raw = _EMPHASIS.sub(_blank, raw)
         self.raw = raw
         # The kind of text under check, for rules that run on several kinds but read them
         # differently (None when a rule is called outside the engine).

@@ -68,7 +68,9 @@ def method(t: Text, ctx: Context) -> Iterator[Hit]:
             ),
         )
         return
-    if _opt_in_urls(t):
+    if _opt_in_urls(t) and not (
+        t.find(pattern("flow", "login_gated")) and not _SCREENSHOT.search(t.raw)
+    ):
         return
     if _keywords(t, "keyword_name") and t.find(pattern("flow", "number")):
         return
@@ -97,7 +99,12 @@ def method(t: Text, ctx: Context) -> Iterator[Hit]:
 @rule("MF-DISCLOSURE")
 def disclosure(t: Text, ctx: Context) -> Iterator[Hit]:
     """The flow must quote or link the exact consent language the person sees or hears."""
-    if _quotes_consent(t) or _opt_in_urls(t) or (_SCREENSHOT.search(t.raw) and text_urls(t)):
+    gated = t.find(pattern("flow", "login_gated")) is not None
+    if (
+        _quotes_consent(t)
+        or (_opt_in_urls(t) and not gated)
+        or (_SCREENSHOT.search(t.raw) and text_urls(t))
+    ):
         return
     yield Hit(
         message="The message flow does not quote or link the consent language people see.",
@@ -114,7 +121,8 @@ def keyword(t: Text, ctx: Context) -> Iterator[Hit]:
     skip = words("flow", "not_keywords")
     caps = any(m.group().lower() not in skip for m in _CAPS.finditer(t.raw))
     texted = _keywords(t, "keyword_text_to") if caps else []
-    if not texted and t.find(pattern("flow", "keyword_flow")) is None:
+    # "There is no keyword opt-in campaign" describes none.
+    if not texted and t.find_affirmed(pattern("flow", "keyword_flow")) is None:
         return
     missing: list[str] = []
     if not texted and not _keywords(t, "keyword_name"):

@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 from consentry.compliance.catalog import rule
-from consentry.compliance.context import Context
+from consentry.compliance.context import Context, MessageRole
 from consentry.compliance.lexicon import data, pattern, words
 from consentry.compliance.model import Hit, Kind, Severity
 from consentry.compliance.rules._scan import lowered, memo, phrase_index
@@ -333,7 +333,20 @@ def _slot_category(content: str) -> str | None:
     # A slot describing the sender in several words ("[the HVAC business you contacted]").
     if len(core.split()) >= 3 and any(word in brand for word in core.split()):
         return "brand"
+    # ... or a link or contact in several words ("[public URL of hosted screenshot]"), a noun
+    # phrase rather than an aside ("[the box under the phone field is unchecked]").
+    slot_words = core.split()
+    if (
+        3 <= len(slot_words) <= 6
+        and not _ASIDE_WORDS.intersection(slot_words)
+        and _LINK_WORDS.intersection(slot_words)
+    ):
+        return "contact"
     return None
+
+
+_LINK_WORDS = frozenset({"url", "link", "website", "domain", "email", "phone"})
+_ASIDE_WORDS = frozenset({"is", "are", "was", "were", "will", "has", "have", "be", "can", "may"})
 
 
 # Which slot categories are stand-ins in which kinds. Sample messages bracket variable fields by
@@ -402,11 +415,15 @@ def _caps() -> re.Pattern[str]:
 _CAPS_GATE = ("TBD", "TODO", "TKTK", " NAME")
 
 
-def _placeholders(t: Text, kind: Kind) -> Iterator[tuple[tuple[int, int], str, Severity | None]]:
-    """(span, what, severity override) for every stand-in in the text."""
+def _placeholders(
+    t: Text, kind: Kind, *, keyword_reply: bool = False
+) -> Iterator[tuple[tuple[int, int], str, Severity | None]]:
+    """(span, what, severity override) for every stand-in in the text. A keyword reply (HELP,
+    STOP, the opt-in confirmation) is the same for every recipient: a contact slot in it is the
+    sender's own support line or address left unfilled."""
     raw = t.raw
     if any(opener in raw for opener in _SLOT_OPENERS):
-        flagged = _FLAGGED[kind]
+        flagged = _FLAGGED[kind] | ({"contact"} if keyword_reply else frozenset())
         for m in _SLOT.finditer(raw):
             group = m.lastgroup or ""
             content = m.group(group)
@@ -456,6 +473,11 @@ def _placeholders(t: Text, kind: Kind) -> Iterator[tuple[tuple[int, int], str, S
 _RESERVED = "a domain reserved for documentation, which nobody can visit"
 
 
+_KEYWORD_REPLIES = frozenset(
+    {MessageRole.HELP_REPLY, MessageRole.OPT_OUT_REPLY, MessageRole.OPT_IN_CONFIRMATION}
+)
+
+
 def check_placeholders(t: Text, ctx: Context, kind: Kind) -> Iterator[Hit]:
     """GEN-PLACEHOLDER on a text of a known kind.
 
@@ -463,8 +485,10 @@ def check_placeholders(t: Text, ctx: Context, kind: Kind) -> Iterator[Hit]:
     ("— Acme Ops: we'll run the report for {{company}}"): there a business slot is the
     recipient's, not the sender's own name left unfilled."""
     seen: set[str] = set()
+    keyword_reply = kind is Kind.SAMPLE_MESSAGE and ctx.message_role in _KEYWORD_REPLIES
     found: list[tuple[tuple[int, int], str, Severity | None]] = sorted(
-        _placeholders(t, kind), key=lambda item: (item[0][0], -item[0][1])
+        _placeholders(t, kind, keyword_reply=keyword_reply),
+        key=lambda item: (item[0][0], -item[0][1]),
     )
     if (
         kind is Kind.SAMPLE_MESSAGE

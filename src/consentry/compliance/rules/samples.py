@@ -447,7 +447,8 @@ def cold_outreach(t: Text, ctx: Context) -> Iterator[Hit]:
         return
     pitch = t.find(pattern("samples", "cold_pitch"))
     intro = t.find(pattern("samples", "cold_intro")) if pitch else None
-    if intro and pitch:
+    # "Kate here from Acme. Thanks for subscribing…": an introduction to a subscriber.
+    if intro and pitch and not t.find(pattern("samples", "cold_carveout")):
         yield _cold_hit(t.raw[intro.start() : pitch.end()].strip(), (intro.start(), pitch.end()))
 
 
