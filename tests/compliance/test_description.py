@@ -215,6 +215,14 @@ def test_recipients_addressed_as_you(text: str) -> None:
     assert "CD-WHO-WHAT-WHY" not in failing(text, company=company)
 
 
+def test_kinds_named_as_updates_about_a_subject() -> None:
+    text = (
+        "Acme Capital texts people who opt in via our website form. Messages are for customer "
+        "care, such as scheduling calls and sharing deal process updates."
+    )
+    assert "CD-WHO-WHAT-WHY" not in failing(text, company="Acme Capital")
+
+
 def test_kinds_named_by_their_subject() -> None:
     text = (
         "Acme Coach provides opted-in users with workout reminders and logging prompts by SMS "

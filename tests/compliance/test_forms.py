@@ -170,6 +170,25 @@ class TestOptional:
         )
         assert "OI-OPTIONAL" in rules_of(html)
 
+    def test_a_choice_about_the_texts_belongs_to_the_sign_up(self) -> None:
+        html = page(
+            "<input name='name' required><input type='tel' name='phone' required>"
+            "<label for='r'>Reason for texts</label><select id='r' name='reason'>"
+            "<option>Scheduling</option></select>"
+            f"<input id='sms' type='checkbox' required><label for='sms'>{DISCLOSURE}</label>"
+        )
+        assert "OI-OPTIONAL" not in rules_of(html)
+        other = html.replace("Reason for texts", "Service you need")
+        assert "OI-OPTIONAL" in rules_of(other)
+
+    def test_another_required_box_is_another_purpose(self) -> None:
+        html = (
+            "<div><input type='checkbox' id='t' required><label for='t'>I consent to "
+            "treatment.</label>"
+            f"<input type='checkbox' id='sms' required><label for='sms'>{DISCLOSURE}</label></div>"
+        )
+        assert "OI-OPTIONAL" in rules_of(html)
+
     def test_a_text_only_sign_up_may_require_its_consent_box(self) -> None:
         # Name, an optional e-mail and the number: the form exists to join the texts.
         html = page(

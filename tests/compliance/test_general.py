@@ -369,6 +369,13 @@ def test_a_link_left_as_a_described_slot_is_a_placeholder() -> None:
     assert "GEN-PLACEHOLDER" in _rules("message_flow", text)
 
 
+def test_the_programs_number_left_as_a_slot_in_a_flow() -> None:
+    flow = "Text START to [Number] to join Acme alerts, as shown on our flyers."
+    assert "GEN-PLACEHOLDER" in _rules("message_flow", flow)
+    quoted = "Customers then receive: 'Acme: your order [number] has shipped.'"
+    assert "GEN-PLACEHOLDER" not in _rules("message_flow", quoted)
+
+
 def test_a_contact_slot_in_a_keyword_reply_is_the_senders_own() -> None:
     ctx = Context(company="Acme IT", message_role=MessageRole.HELP_REPLY)
     help_reply = "Acme IT: Help at support@acmeit.com or [phone number]. Reply STOP to cancel."

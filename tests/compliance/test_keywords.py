@@ -159,6 +159,8 @@ def test_confirmation_rule_only_runs_on_confirmations() -> None:
         "Northside PT: You're unsubscribed. Reply START to resubscribe.",
         "STOP received. Northside PT will not send you any more texts.",
         "I am opting you out of text messages from Northside PT now. Have a good day!",
+        "Northside PT reminders: You will no longer receive Northside PT appointment reminder "
+        "notifications. Reply START to resubscribe.",
         "Northside PT: We won't text you again. Reply START to resubscribe.",
     ],
 )

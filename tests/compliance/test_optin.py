@@ -446,6 +446,8 @@ class TestMessageType:
             "Home Automation System alerts",
             "daily pregnancy tips and guidance",
             "updates about social change actions and scholarships",
+            "recurring automated text messages (the nightly Lord's Prayer)",
+            "daily Bible verses",
         ],
     )
     def test_named_kinds_pass(self, kind: str) -> None:

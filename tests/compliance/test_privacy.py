@@ -437,6 +437,8 @@ def test_not_sharing_language_passes(sentence: str) -> None:
         "will not be shared with any third parties.",
         "This sharing does not apply to SMS opt-in data, which is never shared.",
         "All of the above excludes SMS consent and mobile opt-in data.",
+        "Text messaging opt-in data and consent will not be shared with any third parties, "
+        "except service providers that assist us in delivering messages.",
     ],
 )
 def test_carve_out_excuses_generic_sharing(carve_out: str) -> None:
@@ -446,6 +448,17 @@ def test_carve_out_excuses_generic_sharing(carve_out: str) -> None:
         carve_out,
     )
     assert "PP-SHARING-LANGUAGE" not in failing(text)
+
+
+def test_no_carve_out_excuses_handing_numbers_to_marketers() -> None:
+    text = policy(
+        "We may share personal information, including phone numbers, with our partners and "
+        "affiliates for their marketing purposes.",
+        NON_SHARING,
+        "Text messaging originator opt-in data and consent will not be shared with any third "
+        "parties.",
+    )
+    assert "PP-SHARING-LANGUAGE" in failing(text)
 
 
 def test_carve_out_with_a_parenthetical_before_its_verb() -> None:

@@ -284,12 +284,7 @@ def check_markup(html: str, ctx: Context) -> Iterator[Hit]:
     if root is None:
         return
     source = _Source(html, root)
-    by_for: dict[str, str] = {}
-    for label in root.iter("label"):
-        # JSX writes the attribute "htmlFor" (lower-cased by the parser).
-        target = label.get("for") or label.get("htmlfor")
-        if target:
-            by_for[target] = by_for.get(target, "") + " " + label.text_content()
+    by_for = _labels_by_target(root)
     sms = pattern("optin", "sms")
     any_sms_box = False
     for scope in _scopes(root):
@@ -333,14 +328,38 @@ def _prechecked(box: lxml.html.HtmlElement) -> bool:
     return value is not None and not _BINDING.search(value)
 
 
+def _labels_by_target(root: lxml.html.HtmlElement) -> dict[str, str]:
+    """The text of every <label for=…>, by the id it names."""
+    by_for: dict[str, str] = {}
+    for label in root.iter("label"):
+        # JSX writes the attribute "htmlFor" (lower-cased by the parser).
+        target = label.get("for") or label.get("htmlfor")
+        if target:
+            by_for[target] = by_for.get(target, "") + " " + label.text_content()
+    return by_for
+
+
 def _sms_only(scope: lxml.html.HtmlElement, box: _Box) -> bool:
     """True when the form does nothing but sign up for texts: besides the number and a name it
     requires nothing, has no message box or choice list, and no button of another purpose
     (booking, ordering). There a required consent box only makes the sign-up need consent."""
-    if next(scope.iter("select", "textarea"), None) is not None:
-        return False
+    sms = pattern("optin", "sms")
+    by_for = _labels_by_target(scope)
+    for field in scope.iter("select", "textarea"):
+        # "Reason for texts" is part of the sign-up; "Message" or "Service" is another purpose.
+        if not sms.search(_label_of(field, by_for, scope)):
+            return False
     for inp in scope.iter("input"):
-        if inp is box.element or _input_type(inp) in _NOT_DATA or _is_phone(inp):
+        if inp is box.element or _is_phone(inp):
+            continue
+        kind = _input_type(inp)
+        if kind == "checkbox":
+            # Another box the form requires (treatment consent, a records release) is another
+            # purpose the submission serves.
+            if _required(inp):
+                return False
+            continue
+        if kind in _NOT_DATA:
             continue
         if _required(inp) and not _is_person_name(inp):
             return False

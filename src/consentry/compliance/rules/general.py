@@ -362,6 +362,7 @@ _FLAGGED: dict[Kind, frozenset[str]] = {
 }
 # Contact slots a quoted sample message may carry as variables in a description or a flow.
 _QUOTED_VARIABLES = frozenset({"number", "address", "link", "url", "city", "state"})
+_TO_THE_SENDER = re.compile(r"\b(?:to|at|call|text|visit)\s*$", re.I)
 
 _MAX_PLACEHOLDERS = 10
 
@@ -438,6 +439,8 @@ def _placeholders(
                 category == "contact"
                 and kind in (Kind.CAMPAIGN_DESCRIPTION, Kind.MESSAGE_FLOW)
                 and _slot_core(content) in _QUOTED_VARIABLES
+                # "Text START to [Number]": the program's own number, not a quoted variable.
+                and not _TO_THE_SENDER.search(raw, max(0, m.start() - 12), m.start())
             ):
                 continue
             yield (m.start(), m.end()), _SLOT_MESSAGES[category], None

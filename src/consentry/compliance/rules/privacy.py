@@ -187,8 +187,18 @@ def sharing(t: Text) -> Iterator[tuple[Sentence, bool]]:
             continue
         if _p("carve_out").search(raw, s.start, s.end):
             continue
-        names_sms = _p("sms_data").search(raw, s.start, s.end) is not None or (
-            lead is not None and _p("sms_data").search(raw, lead.start, lead.end) is not None
+        names_sms = (
+            _p("sms_data").search(raw, s.start, s.end) is not None
+            or (lead is not None and _p("sms_data").search(raw, lead.start, lead.end) is not None)
+            # "…including phone numbers, with our partners for their marketing purposes": no
+            # carve-out of opt-in data excuses handing the numbers themselves to marketers.
+            or (
+                _p("mobile_data").search(raw, s.start, s.end) is not None
+                and any(
+                    not is_negated(raw, m.start())
+                    for m in _p("marketing_purpose").finditer(raw, s.start, s.end)
+                )
+            )
         )
         if not names_sms:
             if doc_carve_out is None:
