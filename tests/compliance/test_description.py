@@ -367,6 +367,16 @@ def test_waitlist_promotions_are_not_marketing() -> None:
     assert "CD-USE-CASE-MATCH" in failing(text.replace("waitlist promotion", "promotion"))
 
 
+def test_a_marketing_campaign_must_describe_marketing() -> None:
+    text = (
+        "Acme sends order delivery notifications to customers who opted in during checkout at "
+        "acme.com, so they know when to expect their packages."
+    )
+    assert "CD-USE-CASE-MATCH" in failing(text, use_case="MARKETING")
+    promo = text.replace("order delivery notifications", "promotional offers and new arrivals")
+    assert "CD-USE-CASE-MATCH" not in failing(promo, use_case="MARKETING")
+
+
 def test_marketing_in_customer_care_fails_with_span() -> None:
     text = "Acme sends order updates and promotional offers to customers who opted in."
     report = report_for(text)

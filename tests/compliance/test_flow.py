@@ -174,6 +174,15 @@ def test_a_login_gated_page_is_not_verifiable() -> None:
     assert "MF-METHOD" not in mf(shown)
 
 
+def test_a_newsletter_that_advertises_the_keyword_is_no_frequency() -> None:
+    flow = (
+        "Customers text the word JOIN to 55123 to opt in. We advertise this keyword on our "
+        f'website and in our monthly newsletter, and they receive: "{CONSENT}"'
+    ).replace("Msg frequency varies. ", "")
+    report = check_text("message_flow", flow, Context(company="Acme Dental"))
+    assert "OI-FREQUENCY" in report.failing_rules()
+
+
 class TestKeyword:
     def test_a_flow_that_has_no_keyword_opt_in(self) -> None:
         flow = (

@@ -219,6 +219,8 @@ def test_help_reply_with_contact_passes(text: str) -> None:
         "Northside PT: For help, contact us. Reply STOP to cancel.",  # no contact
         "Northside PT: Reply STOP to cancel. Msg & data rates may apply.",
         "Northside PT: For help call [support phone] or email [support email].",
+        # The brand only inside the e-mail address's domain names no one.
+        "For help, contact support@northsidept.com. Reply STOP to stop.",
     ],
 )
 def test_help_reply_without_brand_or_contact_fails(text: str) -> None:

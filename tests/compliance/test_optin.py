@@ -1058,6 +1058,12 @@ class TestImplied:
         )
         assert "OI-IMPLIED" in failing(flow, kind="message_flow")
 
+    def test_signing_up_for_texts_with_a_form_is_affirmative(self) -> None:
+        lead = "By submitting this form and signing up for texts, you consent to receive"
+        assert "OI-IMPLIED" not in failing(GOOD.replace("[ ] I agree to receive", lead))
+        plain = "By submitting this form, you consent to receive"
+        assert "OI-IMPLIED" in failing(GOOD.replace("[ ] I agree to receive", plain))
+
     @pytest.mark.parametrize(
         "lead",
         [

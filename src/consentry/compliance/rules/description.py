@@ -122,6 +122,14 @@ def _against_use_case(t: Text, ctx: Context, says_marketing: re.Match[str] | Non
             span=span(says_marketing),
         )
         return
+    if scope.declared == ("MARKETING",) and not says_marketing:
+        yield Hit(
+            message="The use case is MARKETING but the description names no marketing or "
+            "promotional messages.",
+            fix="Describe the promotional messages the campaign sends, or choose the use case "
+            "that fits what it describes.",
+        )
+        return
     if scope.declared == ("2FA",) and not t.find(pattern("usecases", "code_words")):
         yield Hit(
             message="The use case is 2FA but the description does not mention one-time codes, "

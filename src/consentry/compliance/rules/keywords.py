@@ -16,7 +16,7 @@ from consentry.compliance.lexicon import data, pattern
 from consentry.compliance.model import Hit
 from consentry.compliance.rules._common import context_missing, span
 from consentry.compliance.rules.samples import find_links, is_promotional, sender_names
-from consentry.compliance.text import Text, is_negated
+from consentry.compliance.text import Text, brand_pattern, is_negated
 
 __all__ = ["check_opt_out_keywords", "is_standard_opt_out", "standard_opt_out_words"]
 
@@ -121,10 +121,26 @@ def opt_out_keywords(t: Text, ctx: Context) -> Iterator[Hit]:
         )
 
 
+def _names_brand(t: Text, names: tuple[str, ...]) -> bool:
+    """True when the reply names the brand in its words: "support@acmedental.com" is a contact,
+    and the brand inside its domain names no one."""
+    emails: list[tuple[int, int]] | None = None
+    for name in names:
+        found = brand_pattern(name)
+        if found is None:
+            continue
+        for m in t.finditer(found):
+            if emails is None:
+                emails = [e.span() for e in t.finditer(pattern("keywords", "email"))]
+            if not any(a <= m.start() < b for a, b in emails):
+                return True
+    return False
+
+
 def _brand_hit(t: Text, ctx: Context, rule_id: str, what: str) -> Iterator[Hit]:
     if not ctx.brands:
         yield context_missing(rule_id, "the brand name (company)")
-    elif not t.mentions_brand(sender_names(ctx)):
+    elif not _names_brand(t, sender_names(ctx)):
         yield Hit(
             message=f"The {what} does not name the brand ({ctx.brands[0]}).",
             fix=f'Start it with the brand: "{ctx.brands[0]}: ..."',
