@@ -15,8 +15,13 @@ from consentry.compliance.context import Context, MessageRole
 from consentry.compliance.lexicon import data, pattern
 from consentry.compliance.model import Hit
 from consentry.compliance.rules._common import context_missing, span
-from consentry.compliance.rules.samples import find_links, is_promotional, sender_names
-from consentry.compliance.text import Text, brand_pattern, is_negated
+from consentry.compliance.rules.samples import (
+    brand_mentions,
+    find_links,
+    is_promotional,
+    sender_names,
+)
+from consentry.compliance.text import Text, is_negated
 
 __all__ = ["check_opt_out_keywords", "is_standard_opt_out", "standard_opt_out_words"]
 
@@ -125,15 +130,11 @@ def _names_brand(t: Text, names: tuple[str, ...]) -> bool:
     """True when the reply names the brand in its words: "support@acmedental.com" is a contact,
     and the brand inside its domain names no one."""
     emails: list[tuple[int, int]] | None = None
-    for name in names:
-        found = brand_pattern(name)
-        if found is None:
-            continue
-        for m in t.finditer(found):
-            if emails is None:
-                emails = [e.span() for e in t.finditer(pattern("keywords", "email"))]
-            if not any(a <= m.start() < b for a, b in emails):
-                return True
+    for m in brand_mentions(t, names):
+        if emails is None:
+            emails = [e.span() for e in t.finditer(pattern("keywords", "email"))]
+        if not any(a <= m.start() < b for a, b in emails):
+            return True
     return False
 
 

@@ -137,6 +137,14 @@ def _site_label(raw: str, link: Link) -> tuple[int, int]:
     return start, start + len(".".join(labels[own:]))
 
 
+def brand_mentions(t: Text, names: Sequence[str]) -> Iterator[re.Match[str]]:
+    """Every place `t` names one of `names` (suffix-, case- and possessive-tolerant)."""
+    for name in names:
+        found = brand_pattern(name)
+        if found is not None:
+            yield from t.finditer(found)
+
+
 def names_sender(raw: str, names: Sequence[str]) -> bool:
     """True when `raw` names one of `names` in its words or as the site a link is on.
 
@@ -144,20 +152,15 @@ def names_sender(raw: str, names: Sequence[str]) -> bool:
     subdomain or path of another site ("gatsby.viewyouroffers.com") does not.
     """
     links: list[Link] | None = None
-    t = analysed(raw)
-    for name in names:
-        found = brand_pattern(name)
-        if found is None:
-            continue
-        for m in t.finditer(found):
-            if links is None:
-                links = find_links(raw)
-            inside = next((link for link in links if link.start <= m.start() < link.end), None)
-            if inside is None:
-                return True
-            start, end = _site_label(raw, inside)
-            if start <= m.start() and m.end() <= end:
-                return True
+    for m in brand_mentions(analysed(raw), names):
+        if links is None:
+            links = find_links(raw)
+        inside = next((link for link in links if link.start <= m.start() < link.end), None)
+        if inside is None:
+            return True
+        start, end = _site_label(raw, inside)
+        if start <= m.start() and m.end() <= end:
+            return True
     return False
 
 
