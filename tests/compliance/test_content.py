@@ -110,6 +110,12 @@ def test_forbidden_content_fails(kind: str, text: str, phrase: str | None) -> No
 
 
 ALLOWED = [
+    # Crypto as the subject of policy news, not an offering.
+    (
+        "sample_message",
+        "Acme Advocacy: Thanks for subscribing! You'll get critical updates on crypto policy. "
+        "Reply STOP to opt out.",
+    ),
     # Denials and prohibited-content lists in policies and terms.
     ("privacy_policy", "We do not sell tobacco, vapes, cannabis, alcohol or firearms."),
     (

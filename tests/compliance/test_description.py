@@ -314,6 +314,8 @@ def test_frequency_missing_is_a_warning() -> None:
         "TextBlast is a waitlist management app used by restaurant host stands; guests get "
         "table-ready alerts.",
         "This is a private, single-user program: TextBlast sends the operator reminders he set.",
+        "TextBlast delivers customer-care SMS to each user on behalf of the partner that owns the "
+        "relationship; TextBlast is the registered sender of record.",
         "Personal executive-assistant line for the business owner. Single primary recipient.",
     ],
 )

@@ -145,6 +145,14 @@ class TestDisclosure:
         )
         assert "MF-DISCLOSURE" in mf(flow)
 
+    def test_a_quoted_cancellation_notice_is_not_the_consent_language(self) -> None:
+        flow = (
+            "Customers click the checkbox on our portal to give their consent. If they untick "
+            'it they see: "You are cancelling your opt-in to text messaging for this campaign. '
+            'Click OK to confirm."'
+        )
+        assert "MF-DISCLOSURE" in mf(flow)
+
     def test_apostrophes_are_not_quotations(self) -> None:
         flow = (
             "Customers check a box when they register in the store's kiosk; it's where they "

@@ -485,6 +485,7 @@ class TestFrequency:
             "1 msg per request.",
             "You will receive one message per order.",
             "Weekly text deals.",
+            "Usually 2-4 per week.",
         ],
     )
     def test_disclosures(self, phrase: str) -> None:

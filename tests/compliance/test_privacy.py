@@ -548,6 +548,8 @@ def test_each_sharing_sentence_is_reported_once() -> None:
         "By calling or texting +1 (828) 555-0100, you consent to receive SMS messages from Acme "
         "Dental.",
         "By contacting us, you consent to receive text messages related to your service.",
+        "By providing a mobile phone number to Acme Dental and/or checking the consent box on "
+        "our form, you agree that Acme Dental may send you SMS messages.",
         # One act among alternatives is enough for the claim.
         "By checking the SMS consent checkbox, submitting your phone number through our "
         "website, or texting a keyword to us, you give your consent to receive text messages.",

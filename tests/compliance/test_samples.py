@@ -460,6 +460,10 @@ def test_specific_messages_pass(text: str) -> None:
         "have surplus funds owed to you. Reply Y for details or STOP to opt out.",
         "{firstName} - Gianna from Acme. Honest question: does the business run clean books? "
         "Reply STOP to opt out.",
+        "Hey [Name], just left you a voicemail. We help landscaping companies catch every lead. "
+        "Worth a quick chat? - Jay, Acme. Reply STOP to opt out.",
+        "Hi Mena Plaza! We built you a FREE website at acme.com/mena-plaza. Claim it in 2 min. "
+        "Reply STOP to opt out.",
     ],
 )
 def test_cold_outreach_fails(text: str) -> None:
@@ -482,6 +486,8 @@ def test_cold_outreach_fails(text: str) -> None:
         "to opt out.",
         "Hello David, Kate here from Acme. Appreciate you subscribing to our messages. Would you "
         "be interested in a free voucher? Reply STOP to opt out.",
+        "Acme Dental: We just left you a voicemail about your appointment tomorrow. Reply STOP to "
+        "opt out.",
     ],
 )
 def test_messages_to_opted_in_people_are_not_cold(text: str) -> None:

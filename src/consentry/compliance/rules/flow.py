@@ -38,10 +38,21 @@ def _opt_in_urls(t: Text) -> list[str]:
     return [u for _, _, u in text_urls(t) if not policy.search(u)]
 
 
+# A quoted cancellation notice ("You are cancelling your opt-in…") is not consent language.
+_CANCELLING = re.compile(
+    r"\b(?:you\s+are\s+(?:now\s+)?(?:cancell?ing|unsubscribing|opting\s+out)"
+    r"|you\s+have\s+(?:cancell?ed|unsubscribed|opted\s+out)|cancell?ing\s+your)\b",
+    re.I,
+)
+_AGREEING = re.compile(r"\b(?:agree\w*|consent\w*|opt(?:ing)?[\s-]?in\s+to\s+receive)\b", re.I)
+
+
 def _quotes_consent(t: Text) -> bool:
     consent = (pattern("optin", "sms"), pattern("optin", "consent_verb"), pattern("optin", "stop"))
     for m in _QUOTED.finditer(t.raw):
         start, end = m.span()
+        if _CANCELLING.search(t.raw, start, end) and not _AGREEING.search(t.raw, start, end):
+            continue
         if any(p.search(t.raw, start, end) for p in consent):
             return True
     intro = t.find(pattern("flow", "quote_intro"))

@@ -272,8 +272,8 @@ _TO_RECEIVE = re.compile(r"\b(?:to\s+(?:receive|be\s+contacted|get)|receiving)\b
 _INSIDE_ACT = re.compile(r"\W*by\b[^,;:.]*\b(?:and|or)\s+$", re.I)
 # Acts offered as alternatives: any one of them alone is said to give consent.
 _ALTERNATIVE_ACTS = re.compile(
-    r",?\s+or\s+(?:by\s+)?(?:texting|submitting|providing|entering|giving|replying|calling|"
-    r"using|visiting|signing)\b",
+    r",?\s+(?:and/)?or\s+(?:by\s+)?(?:texting|submitting|providing|entering|giving|replying|"
+    r"calling|using|visiting|signing|checking|ticking|clicking)\b",
     re.I,
 )
 
