@@ -579,6 +579,15 @@ class TestStopAndHelp:
 
 
 class TestPolicyLinks:
+    def test_markdown_links(self) -> None:
+        links = "Privacy: https://acmedental.com/privacy Terms: https://acmedental.com/terms"
+        text = GOOD.replace(
+            links, "[Privacy Policy](privacy.html) · [Terms of Service](terms.html)"
+        )
+        assert "OI-POLICY-LINKS" not in failing(text)
+        only = GOOD.replace(links, "[Privacy Policy](privacy.html)")
+        assert "OI-POLICY-LINKS" in failing(only)
+
     def test_only_privacy_linked(self) -> None:
         text = GOOD.replace(" Terms: https://acmedental.com/terms", "")
         assert "OI-POLICY-LINKS" in failing(text)

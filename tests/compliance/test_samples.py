@@ -274,6 +274,7 @@ def test_brand_variants_abbreviate_trailing_words() -> None:
         "You can opt out at any time by replying STOP to any message.",
         "Unsubscribe anytime by texting STOP.",
         "To unsubscribe from these messages, reply with STOP.",
+        'If you would like to unsubscribe from these messages, please reply with "STOP."',
         "You can opt out of Northside PT texts at any time by replying STOP.",
     ],
 )
@@ -297,6 +298,7 @@ def test_opt_out_language_accepted(tail: str) -> None:
         "You can opt out at any time by replying to this message.",
         "If you don't want these reminders, reply REMOVE.",
         "To unsubscribe from these messages, reply with REMOVE.",
+        "If you would like to unsubscribe, please let us know.",
         "To unsubscribe from these messages, visit northsidept.com/texts.",
     ],
 )

@@ -213,6 +213,9 @@ def _named_with_place(t: Text, named: re.Pattern[str]) -> bool:
     return False
 
 
+_MD_LINK = re.compile(r"\[([^\]\n]{1,80})\]\(([^)\s]+)\)")
+
+
 def _form_links(html: str | None) -> tuple[bool, bool]:
     """(privacy linked, terms linked) by the anchors of an opt-in form."""
     privacy = terms = False
@@ -239,6 +242,12 @@ def policy_links(t: Text, ctx: Context) -> Iterator[Hit]:
         linked_privacy, linked_terms = _form_links(ctx.form_html)
         privacy = privacy or linked_privacy
         terms = terms or linked_terms
+    if not (privacy and terms) and "](" in t.raw:
+        # Markdown links: "[Privacy Policy](privacy.html) · [Terms of Service](terms.html)"
+        for m in _MD_LINK.finditer(t.raw):
+            where = f"{m.group(2)} {m.group(1)}"
+            privacy = privacy or bool(_PRIVACY_WORD.search(where))
+            terms = terms or bool(_TERMS_WORD.search(where))
     privacy = privacy or _named_with_place(t, pattern("optin", "privacy_named"))
     terms = terms or _named_with_place(t, pattern("optin", "terms_named"))
     missing = [name for name, ok in (("Privacy Policy", privacy), ("Terms", terms)) if not ok]
