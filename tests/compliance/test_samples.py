@@ -275,6 +275,9 @@ def test_brand_variants_abbreviate_trailing_words() -> None:
         "Unsubscribe anytime by texting STOP.",
         "To unsubscribe from these messages, reply with STOP.",
         'If you would like to unsubscribe from these messages, please reply with "STOP."',
+        "Don't want these texts? Reply STOP.",
+        "Want to stop? Reply STOP.",
+        "Reply STOP if you no longer want these reminders.",
         "You can opt out of Northside PT texts at any time by replying STOP.",
     ],
 )
@@ -299,6 +302,8 @@ def test_opt_out_language_accepted(tail: str) -> None:
         "If you don't want these reminders, reply REMOVE.",
         "To unsubscribe from these messages, reply with REMOVE.",
         "If you would like to unsubscribe, please let us know.",
+        "Don't want these texts? Let us know.",
+        "Want to stop? Reply REMOVE.",
         "To unsubscribe from these messages, visit northsidept.com/texts.",
     ],
 )
