@@ -394,6 +394,7 @@ def test_naming_the_privacy_policy_without_a_way_to_it(line: str) -> None:
         "Your number is handled as described in our [SMS Privacy Policy](/sms-privacy.html).",
         "Our Privacy Policy is available at bayviewcoffee.com/legal.",
         "Read our full Privacy Policy for details.",
+        "How we use your data is in our Privacy Policy, linked at the bottom of this page.",
     ],
 )
 def test_a_pointer_or_link_to_the_privacy_policy(line: str) -> None:
