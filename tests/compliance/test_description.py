@@ -342,6 +342,8 @@ def test_platforms_and_personal_use_fail(text: str) -> None:
         "Acme Hardware sends order updates from the store to customers who opted in at checkout.",
         "Acme Dental Group sends appointment reminders on behalf of our practices to patients "
         "who opted in.",
+        "Acme is a SaaS company; Acme texts its own customers account alerts after they opt in "
+        "on acme.com.",
         "The Acme app is used by our members to book classes; it sends class reminders.",
     ],
 )
