@@ -298,7 +298,7 @@ def check_markup(html: str, ctx: Context) -> Iterator[Hit]:
         sms_boxes = [b for b in boxes if b.sms]
         any_sms_box = any_sms_box or bool(sms_boxes)
         for box in sms_boxes:
-            yield from _box_hits(box, source, sms_only=_sms_only(scope, box))
+            yield from _box_hits(box, source, scope)
         if not sms_boxes and _multi_purpose(scope):
             for inp in scope.iter("input"):
                 if _is_phone(inp) and _required(inp):
@@ -368,10 +368,10 @@ def _sms_only(scope: lxml.html.HtmlElement, box: _Box) -> bool:
     return pattern("optin", "other_purpose").search(_squash(scope.text_content())) is None
 
 
-def _box_hits(box: _Box, source: _Source, *, sms_only: bool) -> Iterator[Hit]:
+def _box_hits(box: _Box, source: _Source, scope: lxml.html.HtmlElement) -> Iterator[Hit]:
     merged = merges_terms(box.label)
     # A box that also accepts the terms serves more than texts, whatever the form is.
-    if _required(box.element) and (not sms_only or merged is not None):
+    if _required(box.element) and (merged is not None or not _sms_only(scope, box)):
         yield Hit(
             rule="OI-OPTIONAL",
             message="The SMS consent checkbox is required, so the form cannot be sent without it.",

@@ -28,28 +28,8 @@ __all__ = [
 
 # The languages the identifier chooses among: English and the languages US businesses most often
 # text in. A closed set keeps the identifier from naming an obscure language for terse English.
-LANGUAGES = (
-    "en",
-    "es",
-    "fr",
-    "de",
-    "pt",
-    "it",
-    "nl",
-    "pl",
-    "tl",
-    "ht",
-    "vi",
-    "tr",
-    "id",
-    "zh",
-    "ja",
-    "ko",
-    "ru",
-    "uk",
-    "ar",
-    "hi",
-)
+_LANGUAGE_CODES = "en es fr de pt it nl pl tl ht vi tr id zh ja ko ru uk ar hi"
+LANGUAGES = tuple(_LANGUAGE_CODES.split())
 _NON_LATIN = frozenset({"zh", "ja", "ko", "ru", "uk", "ar", "hi"})
 
 # How much of a text the identifier reads: enough prose to be confident, bounded in time.
@@ -625,9 +605,9 @@ def clarity(t: Text, ctx: Context) -> Iterator[Hit]:
             longest, longest_words = (start, end), len(sentence_words)
     score = readability(t)
     limit = (
-        MAX_SENTENCE_WORDS.get(t.kind, MAX_SENTENCE_WORDS_DEFAULT)
-        if t.kind
-        else (MAX_SENTENCE_WORDS_DEFAULT)
+        MAX_SENTENCE_WORDS_DEFAULT
+        if t.kind is None
+        else MAX_SENTENCE_WORDS.get(t.kind, MAX_SENTENCE_WORDS_DEFAULT)
     )
     too_long = longest is not None and longest_words > limit
     too_hard = score is not None and score[1] > MAX_GRADE

@@ -221,7 +221,9 @@ def sharing(t: Text) -> Iterator[tuple[Sentence, bool]]:
             yield s, True
 
 
-_BULLET = re.compile(r"[ \t]*(?:[-*•▪◦–]|\d{1,2}[.)])[ \t]+")
+# A list item's mark: a bullet or a number ("- ", "• ", "2) ").
+_MARK = r"(?:[-*•▪◦–]|\d{1,2}[.)])"
+_BULLET = re.compile(rf"[ \t]*{_MARK}[ \t]+")
 # How far back an item looks for the sentence that introduces its list.
 _MAX_ITEMS = 20
 
@@ -261,9 +263,7 @@ def _affirmed_share(raw: str, s: Sentence) -> bool:
 
 # "…you consent to receive communications from Acme, including:" followed by its list: bulleted
 # lines, or short lines that end no sentence ("Email", "Phone calls", "Text messages (SMS)").
-_LIST_ITEM = re.compile(
-    r"[ \t]*(?:(?:[-*•▪◦–]|\d{1,2}[.)])[ \t]+[^\n]*|[^\n]{1,60}(?<![.!?:;]))(?:\n|\Z)"
-)
+_LIST_ITEM = re.compile(rf"[ \t]*(?:{_MARK}[ \t]+[^\n]*|[^\n]{{1,60}}(?<![.!?:;]))(?:\n|\Z)")
 # What a consent claim consents to: only then is the list after its colon what it covers
 # ("you consent to receive the following:", not "you agree to the following:").
 _TO_RECEIVE = re.compile(r"\b(?:to\s+(?:receive|be\s+contacted|get)|receiving)\b", re.I)
@@ -318,17 +318,15 @@ def embedded_consent(t: Text) -> Iterator[tuple[Sentence, bool]]:
         # email us for help" is not); a listed channel belongs to the claim's clause.
         clause = reach if reach > s.end else min(s.end, clause_end(raw, claim.end()))
         bundled = other.search(raw, claim.end(), clause) is not None
-        express = _p("express_optin").search(raw, s.start, s.end) is not None
+        alternatives = _ALTERNATIVE_ACTS.search(raw, s.start, claim.start()) is not None
         if _p("embedded_act").search(raw, s.start, s.end) is not None:
-            claimed = (
-                not express or _ALTERNATIVE_ACTS.search(raw, s.start, claim.start()) is not None
-            )
+            claimed = alternatives or not _p("express_optin").search(raw, s.start, s.end)
         else:
             # "By checking the box, submitting your number, or texting a keyword, you consent…"
             claimed = (
-                express
-                and _ALTERNATIVE_ACTS.search(raw, s.start, claim.start()) is not None
+                alternatives
                 and _p("listed_act").search(raw, s.start, claim.start()) is not None
+                and _p("express_optin").search(raw, s.start, s.end) is not None
             )
         if bundled or claimed:
             flagged.add(i)

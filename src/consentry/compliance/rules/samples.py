@@ -326,54 +326,12 @@ def links(t: Text, ctx: Context) -> Iterator[Hit]:
 
 
 # Words of brand lines, opt-out/help instructions and disclosures: not message content.
-_BOILERPLATE = frozenset(
-    [
-        "reply",
-        "text",
-        "txt",
-        "send",
-        "respond",
-        "stop",
-        "to",
-        "2",
-        "4",
-        "opt",
-        "out",
-        "optout",
-        "unsubscribe",
-        "cancel",
-        "end",
-        "quit",
-        "help",
-        "info",
-        "for",
-        "msg",
-        "msgs",
-        "message",
-        "messages",
-        "data",
-        "rates",
-        "rate",
-        "may",
-        "apply",
-        "and",
-        "or",
-        "the",
-        "a",
-        "at",
-        "any",
-        "time",
-        "anytime",
-        "std",
-        "standard",
-        "freq",
-        "frequency",
-        "varies",
-        "hi",
-        "hello",
-        "hey",
-    ]
+_BOILERPLATE_WORDS = (
+    "reply text txt send respond stop to 2 4 opt out optout unsubscribe cancel end quit help "
+    "info for msg msgs message messages data rates rate may apply and or the a at any time "
+    "anytime std standard freq frequency varies hi hello hey"
 )
+_BOILERPLATE = frozenset(_BOILERPLATE_WORDS.split())
 # A message with this many content words is more than a label; the full stub test is skipped.
 _ENOUGH_CONTENT = 6
 
